@@ -1,0 +1,1 @@
+"""Explicit constructions, one module per network they build."""

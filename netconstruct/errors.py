@@ -1,0 +1,32 @@
+"""Errors that the CLI turns into one clear line on stderr.
+
+Every problem a user can cause (bad arguments, a malformed file, a target that is not
+Lipschitz, a network too large to build) raises a subclass of :class:`NetconstructError`
+whose message is a single sentence naming the problem.
+"""
+
+from __future__ import annotations
+
+
+class NetconstructError(ValueError):
+    """A user-facing error: the message is one line and names the problem."""
+
+    exit_code = 1
+
+
+class UsageError(NetconstructError):
+    """Bad arguments (ε ≤ 0, d ≤ 0, an unknown target name): exit code 2."""
+
+    exit_code = 2
+
+
+class FormatError(NetconstructError):
+    """A network file that does not parse or does not validate."""
+
+
+class TargetError(UsageError):
+    """A target expression that does not parse, or a profile that is not Lipschitz."""
+
+
+class TooLargeError(NetconstructError):
+    """A construction whose predicted size exceeds the allowed budget (checked before allocating)."""

@@ -1,0 +1,151 @@
+"""Exact numbers: every weight of a network is a rational number.
+
+A construction computes its weights exactly (integers, rationals such as 1/3, values beyond 2^53)
+or, for irrational values such as sin(π r)/π, to a stated number of significant digits; either way
+the number *stored* in the network is a rational, and it is that rational which the high-precision
+and interval evaluations use.  Float64 is only ever a mirror.
+
+Text form (used by the JSON format): ``"3"``, ``"-7/159"``, ``"0.3183098861837906715"`` (exact
+decimal), ``"1.5e-12"``.  ``format_exact(parse_exact(s))`` is canonical: integers as integers,
+rationals whose denominator divides a power of ten as plain decimals, the rest as ``p/q``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import Union
+
+from .errors import FormatError
+
+Exact = Union[int, Fraction]
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_RATIO = re.compile(r"^[+-]?\d+/\d+$")
+_MAX_EXPONENT = 4000
+_MAX_LEN = 10_000
+
+
+def normalize(q: Exact) -> Exact:
+    """Return ``q`` as an ``int`` when it is an integer (cheaper arithmetic, shorter text)."""
+    if isinstance(q, Fraction) and q.denominator == 1:
+        return q.numerator
+    return q
+
+
+def parse_exact(text: object, where: str = "value") -> Exact:
+    """Parse one stored number exactly; refuse NaN, infinities and anything that is not a number.
+
+    Accepts the strings of :func:`format_exact`, plain decimal/scientific strings, JSON integers and
+    JSON floats (taken at their exact binary value).
+    """
+    if isinstance(text, bool):
+        raise FormatError(f"{where}: expected a number, got {text!r}")
+    if isinstance(text, int):
+        return text
+    if isinstance(text, float):
+        if not math.isfinite(text):
+            raise FormatError(f"{where}: {text!r} is not a finite number")
+        return normalize(Fraction(text))
+    if not isinstance(text, str):
+        raise FormatError(f"{where}: expected a number or a numeric string, got {type(text).__name__}")
+    s = text.strip()
+    if len(s) > _MAX_LEN:
+        raise FormatError(f"{where}: numeric string longer than {_MAX_LEN} characters")
+    if _RATIO.match(s):
+        p, q = s.split("/")
+        if int(q) == 0:
+            raise FormatError(f"{where}: {s!r} has a zero denominator")
+        return normalize(Fraction(int(p), int(q)))
+    if _NUMBER.match(s):
+        exp = re.search(r"[eE]([+-]?\d+)$", s)
+        if exp and abs(int(exp.group(1))) > _MAX_EXPONENT:
+            raise FormatError(f"{where}: exponent of {s!r} is out of range")
+        return normalize(Fraction(s))
+    low = s.lower()
+    if low in {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}:
+        raise FormatError(f"{where}: {s!r} is not a finite number")
+    raise FormatError(f"{where}: {s!r} is not a number")
+
+
+def _decimal_exponent(d: int) -> int | None:
+    """For d = 2^a 5^b return max(a, b) (so 10^e / d is an integer); otherwise None."""
+    a = b = 0
+    while d % 2 == 0:
+        d //= 2
+        a += 1
+    while d % 5 == 0:
+        d //= 5
+        b += 1
+    return max(a, b) if d == 1 else None
+
+
+def format_exact(q: Exact) -> str:
+    """Canonical text of an exact number (see the module docstring)."""
+    if isinstance(q, int):
+        return str(q)
+    p, d = q.numerator, q.denominator
+    if d == 1:
+        return str(p)
+    e = _decimal_exponent(d)
+    if e is None:
+        return f"{p}/{d}"
+    digits = str(abs(p) * (10**e // d)).rjust(e + 1, "0")
+    s = (digits[:-e] + "." + digits[-e:]).rstrip("0").rstrip(".")
+    return ("-" if p < 0 else "") + s
+
+
+def to_fraction(x: object, digits: int = 40) -> Exact:
+    """Turn an mpmath/float/int/Fraction value into a stored exact number.
+
+    Floats and mpmath numbers are rounded to ``digits`` significant decimal digits (so a value
+    computed at higher precision is stored as a short, exact decimal).
+    """
+    if isinstance(x, (int, Fraction)):
+        return normalize(x)
+    import mpmath
+
+    ctx = mpmath.MPContext()
+    ctx.dps = digits + 20
+    v = ctx.mpf(x)
+    if not ctx.isfinite(v):
+        raise FormatError(f"cannot store non-finite value {x!r}")
+    if v == 0:
+        return 0
+    s = ctx.nstr(v, digits, strip_zeros=True, min_fixed=-(10**9), max_fixed=10**9)
+    return normalize(Fraction(s))
+
+
+def exact_abs_max(values) -> Exact:
+    """Largest absolute value of a collection of exact numbers (0 for an empty one)."""
+    best: Exact = 0
+    for v in values:
+        a = -v if v < 0 else v
+        if a > best:
+            best = a
+    return best
+
+
+def round_up(q: Exact, digits: int = 12) -> Fraction:
+    """The smallest number with ``digits`` significant decimals that is ≥ q (used to report bounds)."""
+    q = Fraction(q)
+    if q <= 0:
+        return -round_down(-q, digits) if q < 0 else Fraction(0)
+    e = math.floor(math.log10(q)) - digits + 1
+    unit = Fraction(10) ** e
+    return math.ceil(q / unit) * unit
+
+
+def round_down(q: Exact, digits: int = 12) -> Fraction:
+    q = Fraction(q)
+    if q <= 0:
+        return -round_up(-q, digits) if q < 0 else Fraction(0)
+    e = math.floor(math.log10(q)) - digits + 1
+    unit = Fraction(10) ** e
+    return math.floor(q / unit) * unit
+
+
+def upper_text(q: Exact, digits: int = 12) -> str:
+    """Decimal text of an upper bound of q (rounded up to ``digits`` significant digits)."""
+    return format_exact(normalize(round_up(q, digits)))

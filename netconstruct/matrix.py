@@ -1,0 +1,278 @@
+"""Weight matrices with exact entries: sparse (COO) and factored (W = L @ R).
+
+Explicit constructions are extremely sparse (each first-layer neuron of the depth-3 radial
+network reads one coordinate) or low-rank (every second-layer neuron reads the same sum S(x)).
+Storing them densely would cost N1·N2 numbers — 5.8·10^8 for d = 1000, ε = 0.05 — so a matrix is
+either a :class:`Coo` (sorted, duplicate-free triplets of exact numbers) or an :class:`Outer`
+product of two of them.  The represented network is the same; parameter counts and weight
+statistics are always those of the full (multiplied-out) matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from .arith import Context
+from .errors import FormatError, NetconstructError
+from .exact import Exact, exact_abs_max, normalize
+
+
+@dataclass(frozen=True, eq=False)
+class Coo:
+    """A sparse matrix of exact numbers; ``dense=True`` only records the preferred text encoding."""
+
+    shape: tuple[int, int]
+    rows: tuple[int, ...]
+    cols: tuple[int, ...]
+    values: tuple[Exact, ...]
+    dense: bool = False
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @staticmethod
+    def from_triplets(shape, rows, cols, values, dense: bool = False) -> "Coo":
+        """Build a canonical matrix: entries sorted by (row, col), duplicates summed, zeros dropped."""
+        m, n = int(shape[0]), int(shape[1])
+        acc: dict[tuple[int, int], Exact] = {}
+        for r, c, v in zip(rows, cols, values):
+            r, c = int(r), int(c)
+            if not (0 <= r < m and 0 <= c < n):
+                raise NetconstructError(f"entry ({r}, {c}) outside a {m}×{n} matrix")
+            acc[(r, c)] = acc.get((r, c), 0) + v
+        keys = sorted(k for k, v in acc.items() if v != 0)
+        return Coo(
+            (m, n),
+            tuple(k[0] for k in keys),
+            tuple(k[1] for k in keys),
+            tuple(normalize(acc[k]) for k in keys),
+            dense,
+        )
+
+    @staticmethod
+    def from_dense(rows: Sequence[Sequence[Exact]]) -> "Coo":
+        m = len(rows)
+        n = len(rows[0]) if m else 0
+        tr, tc, tv = [], [], []
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if v != 0:
+                    tr.append(i)
+                    tc.append(j)
+                    tv.append(v)
+        return Coo.from_triplets((m, n), tr, tc, tv, dense=True)
+
+    # --- statistics -------------------------------------------------------------------------
+    @property
+    def nnz(self) -> int:
+        return len(self.values)
+
+    def abs_max(self) -> Exact:
+        return exact_abs_max(self.values)
+
+    def stored_numbers(self) -> int:
+        return self.nnz
+
+    def full_nnz(self) -> int:
+        return self.nnz
+
+    def dense_rows(self) -> list[list[Exact]]:
+        m, n = self.shape
+        out: list[list[Exact]] = [[0] * n for _ in range(m)]
+        for r, c, v in zip(self.rows, self.cols, self.values):
+            out[r][c] = v
+        return out
+
+    def transpose(self) -> "Coo":
+        return Coo.from_triplets((self.shape[1], self.shape[0]), self.cols, self.rows, self.values)
+
+    def row_entries(self) -> list[list[tuple[int, Exact]]]:
+        """Entries grouped by row: ``out[i] = [(col, value), ...]``."""
+        if "rows" not in self._cache:
+            out: list[list[tuple[int, Exact]]] = [[] for _ in range(self.shape[0])]
+            for r, c, v in zip(self.rows, self.cols, self.values):
+                out[r].append((c, v))
+            self._cache["rows"] = out
+        return self._cache["rows"]
+
+    # --- evaluation --------------------------------------------------------------------------
+    def scipy(self):
+        """float64 mirror as a ``scipy.sparse.csr_matrix`` (cached)."""
+        if "csr" not in self._cache:
+            import numpy as np
+            from scipy import sparse
+
+            vals = np.array([float(v) for v in self.values], dtype=float)
+            self._cache["csr"] = sparse.csr_matrix(
+                (vals, (np.asarray(self.rows, dtype=np.int64), np.asarray(self.cols, dtype=np.int64))),
+                shape=self.shape,
+            )
+        return self._cache["csr"]
+
+    def apply(self, v: Any, ctx: Context) -> Any:
+        """W @ v.  Vectorised contexts take ``v`` of shape (batch, n) and return (batch, m)."""
+        if ctx.vectorized:
+            return (self.scipy() @ v.T).T
+        key = ("const", ctx.name, getattr(ctx, "dps", None), getattr(ctx, "prec", None))
+        if key not in self._cache:
+            self._cache[key] = [[(c, ctx.const(w)) for c, w in row] for row in self.row_entries()]
+        zero = ctx.const(0)
+        out = []
+        for row in self._cache[key]:
+            s = zero
+            for c, w in row:
+                s = s + w * v[c]
+            out.append(s)
+        return out
+
+    def exact_apply(self, v: Sequence[Exact]) -> list[Exact]:
+        """W @ v in exact rational arithmetic."""
+        out: list[Exact] = []
+        for row in self.row_entries():
+            s: Exact = 0
+            for c, w in row:
+                s += w * v[c]
+            out.append(normalize(s))
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class Outer:
+    """W = left @ right, kept factored (inner dimension ``k`` ≪ rows, cols)."""
+
+    left: Coo
+    right: Coo
+
+    def __post_init__(self):
+        if self.left.shape[1] != self.right.shape[0]:
+            raise NetconstructError(
+                f"factored weight: left factor is {self.left.shape[0]}×{self.left.shape[1]} "
+                f"but right factor has {self.right.shape[0]} rows"
+            )
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.left.shape[0], self.right.shape[1])
+
+    @property
+    def dense(self) -> bool:
+        return False
+
+    def stored_numbers(self) -> int:
+        return self.left.nnz + self.right.nnz
+
+    def full_nnz(self) -> int:
+        """Non-zeros of the multiplied-out matrix (exact for rank one; an upper bound otherwise)."""
+        k = self.left.shape[1]
+        if k == 1:
+            return self.left.nnz * self.right.nnz
+        return min(self.shape[0] * self.shape[1], self.left.nnz * self.right.nnz)
+
+    def abs_max(self) -> Exact:
+        """Largest |entry| of left @ right, computed exactly."""
+        k = self.left.shape[1]
+        if k == 1:
+            return self.left.abs_max() * self.right.abs_max()
+        m, n = self.shape
+        if m * n > 5_000_000:
+            raise NetconstructError("largest weight of a factored matrix of rank > 1 this large is not supported")
+        right_rows = self.right.row_entries()
+        best: Exact = 0
+        for row in self.left.row_entries():
+            acc: dict[int, Exact] = {}
+            for kk, a in row:
+                for c, b in right_rows[kk]:
+                    acc[c] = acc.get(c, 0) + a * b
+            best = max([best] + [abs(v) for v in acc.values()])
+        return best
+
+    def apply(self, v: Any, ctx: Context) -> Any:
+        return self.left.apply(self.right.apply(v, ctx), ctx)
+
+    def exact_apply(self, v: Sequence[Exact]) -> list[Exact]:
+        return self.left.exact_apply(self.right.exact_apply(v))
+
+
+Matrix = Coo | Outer
+
+
+def matmul(a: Matrix, b: Matrix, keep_factored: bool | None = None) -> Matrix:
+    """a @ b, exactly.  Keeps the factorisation when the product would hold more numbers than the factors."""
+    if a.shape[1] != b.shape[0]:
+        raise NetconstructError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} by a {b.shape[0]}×{b.shape[1]} matrix")
+    if isinstance(a, Outer) or isinstance(b, Outer):
+        a = _materialize(a)
+        b = _materialize(b)
+    k = a.shape[1]
+    if keep_factored is None:
+        keep_factored = a.nnz * b.nnz > 4 * (a.nnz + b.nnz) and k <= 4
+    if keep_factored:
+        return Outer(a, b)
+    b_rows = b.row_entries()
+    tr: list[int] = []
+    tc: list[int] = []
+    tv: list[Exact] = []
+    for i, row in enumerate(a.row_entries()):
+        acc: dict[int, Exact] = {}
+        for kk, x in row:
+            for c, y in b_rows[kk]:
+                acc[c] = acc.get(c, 0) + x * y
+        for c in sorted(acc):
+            tr.append(i)
+            tc.append(c)
+            tv.append(acc[c])
+    return Coo.from_triplets((a.shape[0], b.shape[1]), tr, tc, tv)
+
+
+def _materialize(m: Matrix) -> Coo:
+    if isinstance(m, Coo):
+        return m
+    if m.full_nnz() > 20_000_000:
+        raise NetconstructError("refusing to multiply out a factored matrix with more than 2·10^7 entries")
+    return matmul(m.left, m.right, keep_factored=False)  # type: ignore[return-value]
+
+
+def block_diag(blocks: Iterable[Coo]) -> Coo:
+    """The block-diagonal matrix diag(B1, B2, ...)."""
+    tr: list[int] = []
+    tc: list[int] = []
+    tv: list[Exact] = []
+    r0 = c0 = 0
+    for b in blocks:
+        tr.extend(r + r0 for r in b.rows)
+        tc.extend(c + c0 for c in b.cols)
+        tv.extend(b.values)
+        r0 += b.shape[0]
+        c0 += b.shape[1]
+    return Coo((r0, c0), tuple(tr), tuple(tc), tuple(tv))
+
+
+def hstack(blocks: Sequence[Coo]) -> Coo:
+    m = blocks[0].shape[0]
+    tr, tc, tv, c0 = [], [], [], 0
+    for b in blocks:
+        if b.shape[0] != m:
+            raise NetconstructError("hstack: blocks have different numbers of rows")
+        tr.extend(b.rows)
+        tc.extend(c + c0 for c in b.cols)
+        tv.extend(b.values)
+        c0 += b.shape[1]
+    return Coo.from_triplets((m, c0), tr, tc, tv)
+
+
+def vstack(blocks: Sequence[Coo]) -> Coo:
+    n = blocks[0].shape[1]
+    tr, tc, tv, r0 = [], [], [], 0
+    for b in blocks:
+        if b.shape[1] != n:
+            raise NetconstructError("vstack: blocks have different numbers of columns")
+        tr.extend(r + r0 for r in b.rows)
+        tc.extend(b.cols)
+        tv.extend(b.values)
+        r0 += b.shape[0]
+    return Coo((r0, n), tuple(tr), tuple(tc), tuple(tv))
+
+
+def check_finite_shape(shape: Sequence[int], where: str) -> tuple[int, int]:
+    if len(shape) != 2 or any((not isinstance(s, int)) or isinstance(s, bool) or s <= 0 for s in shape):
+        raise FormatError(f"{where}: shape must be two positive integers, got {list(shape)!r}")
+    return int(shape[0]), int(shape[1])
