@@ -49,7 +49,7 @@ class Float64(Context):
     def relu(v):
         import numpy as np
 
-        return np.maximum(v, 0.0)
+        return np.maximum(v, 0.0, out=v)
 
     @staticmethod
     def sigmoid(v):
@@ -134,3 +134,17 @@ class Interval(Context):
 def as_vector(ctx: Context, x: Sequence[Any]) -> list:
     """Convert an input point to a list of context numbers (exact numbers via :meth:`Context.const`)."""
     return [ctx.const(v) for v in x]
+
+
+def _raw_to_fraction(t) -> Fraction:
+    sign, man, exp, _ = t
+    if not man and exp:  # ±inf or nan
+        raise ValueError("interval endpoint is not finite")
+    v = Fraction(int(man)) * (Fraction(2) ** int(exp)) if exp >= 0 else Fraction(int(man), 2 ** (-int(exp)))
+    return -v if sign else v
+
+
+def interval_bounds(v) -> tuple[Fraction, Fraction]:
+    """The exact rational endpoints (lower, upper) of an mpmath ``iv`` interval (no rounding)."""
+    lo, hi = v._mpi_
+    return _raw_to_fraction(lo), _raw_to_fraction(hi)

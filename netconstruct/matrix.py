@@ -38,7 +38,11 @@ class Coo:
             r, c = int(r), int(c)
             if not (0 <= r < m and 0 <= c < n):
                 raise NetconstructError(f"entry ({r}, {c}) outside a {m}×{n} matrix")
-            acc[(r, c)] = acc.get((r, c), 0) + v
+            key = (r, c)
+            if key in acc:
+                acc[key] = acc[key] + v
+            else:
+                acc[key] = v
         keys = sorted(k for k, v in acc.items() if v != 0)
         return Coo(
             (m, n),
@@ -109,9 +113,9 @@ class Coo:
         return self._cache["csr"]
 
     def apply(self, v: Any, ctx: Context) -> Any:
-        """W @ v.  Vectorised contexts take ``v`` of shape (batch, n) and return (batch, m)."""
+        """W @ v.  Vectorised contexts take ``v`` of shape (n, batch) and return (m, batch)."""
         if ctx.vectorized:
-            return (self.scipy() @ v.T).T
+            return self.scipy() @ v
         key = ("const", ctx.name, getattr(ctx, "dps", None), getattr(ctx, "prec", None))
         if key not in self._cache:
             self._cache[key] = [[(c, ctx.const(w)) for c, w in row] for row in self.row_entries()]
@@ -215,7 +219,8 @@ def matmul(a: Matrix, b: Matrix, keep_factored: bool | None = None) -> Matrix:
         acc: dict[int, Exact] = {}
         for kk, x in row:
             for c, y in b_rows[kk]:
-                acc[c] = acc.get(c, 0) + x * y
+                p = y if x == 1 else (x if y == 1 else x * y)
+                acc[c] = acc[c] + p if c in acc else p
         for c in sorted(acc):
             tr.append(i)
             tc.append(c)

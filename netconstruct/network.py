@@ -136,19 +136,19 @@ class Network:
             raise NetconstructError(f"input has shape {tuple(x.shape)}, expected (batch, {self.input_dim})")
         if chunk is None:
             widest = max(self.widths)
-            chunk = max(1, min(x.shape[0], 4_000_000 // widest))
+            chunk = max(1, min(x.shape[0], 16_000_000 // widest))
         ctx = Float64()
         outs = []
         for s in range(0, x.shape[0], chunk):
-            outs.append(self.evaluate(x[s : s + chunk], ctx))
+            outs.append(self.evaluate(np.ascontiguousarray(x[s : s + chunk].T), ctx).T)
         y = np.concatenate(outs, axis=0)
         return y[0] if single else y
 
     def evaluate(self, v: Any, ctx: Context) -> Any:
         """The single evaluation path, parameterised by the arithmetic context.
 
-        For vectorised contexts ``v`` is a (batch, d) array; for scalar contexts it is a list of
-        context numbers (see :func:`evaluate_point`).
+        For vectorised contexts ``v`` is a (d, batch) array (one column per point); for scalar
+        contexts it is a list of context numbers (see :func:`evaluate_point`).
         """
         for layer in self.layers:
             z = layer.weight.apply(v, ctx)
@@ -158,11 +158,14 @@ class Network:
                 if ctx.vectorized:
                     import numpy as np
 
-                    cache[key] = np.array([float(b) for b in layer.bias])
+                    cache[key] = np.array([float(b) for b in layer.bias])[:, None]
                 else:
                     cache[key] = [ctx.const(b) for b in layer.bias]
             b = cache[key]
-            z = z + b if ctx.vectorized else [zi + bi for zi, bi in zip(z, b)]
+            if ctx.vectorized:
+                z += b  # z is a fresh array from the matrix product: update in place
+            else:
+                z = [zi + bi for zi, bi in zip(z, b)]
             v = ctx.activation(layer.activation, z)
         return v
 

@@ -13,11 +13,13 @@ profile whose derivative is unbounded (√r at 0), undefined (a jump), or not fi
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
+from .arith import interval_bounds
 from .errors import TargetError
 from .exact import Exact, format_exact, normalize, parse_exact, round_up
 
@@ -43,6 +45,14 @@ def r_symbol():
 # parsing
 # --------------------------------------------------------------------------------------------
 def parse_expression(text: str):
+    """Parse a profile (cached: see :func:`_parse`)."""
+    if not isinstance(text, str) or not text.strip():
+        raise TargetError("empty target expression")
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str):
     """Parse a profile such as ``"sin(pi*r)/pi"`` or ``"max(0, 1/4 - abs(r - 1/2))"`` into sympy.
 
     Allowed: numbers, ``r``, ``pi``, ``e``, ``+ - * / ** ^``, unary minus and the functions
@@ -61,6 +71,8 @@ def parse_expression(text: str):
     fmap = {
         "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,
         "tanh": sp.tanh, "abs": sp.Abs, "min": sp.Min, "max": sp.Max,
+        # sympy's own spellings, so that str(expression) parses back
+        "Abs": sp.Abs, "Min": sp.Min, "Max": sp.Max,
     }
 
     def walk(node: ast.AST):
@@ -105,13 +117,13 @@ def parse_expression(text: str):
             raise TargetError(f"operator {type(node.op).__name__} is not allowed in a target")
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in fmap:
-                name = getattr(node.func, "id", "?")
+                name = ast.unparse(node.func)
                 raise TargetError(f"unknown function {name!r} in target (allowed: {', '.join(FUNCTIONS)})")
             if node.keywords:
                 raise TargetError("keyword arguments are not allowed in a target")
             args = [walk(a) for a in node.args]
             fn = node.func.id
-            if fn in ("min", "max"):
+            if fn in ("min", "max", "Min", "Max"):
                 if len(args) < 2:
                     raise TargetError(f"{fn} needs at least two arguments")
             elif len(args) != 1:
@@ -230,6 +242,16 @@ def iv_ops(prec: int = 113) -> Ops:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _cached_mp_ops(dps: int) -> Ops:
+    return mp_ops(dps)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_iv_ops(prec: int) -> Ops:
+    return iv_ops(prec)
+
+
 def evaluate(expr, x: Any, ops: Ops) -> Any:
     """Evaluate a sympy expression in ``r`` at ``x`` with the operations ``ops``."""
     sp = _sympy()
@@ -297,7 +319,7 @@ NAMED: dict[str, tuple[str, str]] = {
 def named_expression(name: str, radius: Exact) -> str:
     if name not in NAMED:
         raise TargetError(f"unknown target {name!r} (known: {', '.join(sorted(NAMED))}; or give --g EXPR)")
-    return NAMED[name][0].replace("R", f"({format_exact(radius)})")
+    return str(parse_expression(NAMED[name][0].replace("R", f"({format_exact(radius)})")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,7 +347,7 @@ class Target:
 
     def g_mp(self, r, dps: int = 50):
         """g(r) at ``dps`` digits; ``r`` may be exact (int/Fraction), a float or an mpf."""
-        ops = mp_ops(dps)
+        ops = _cached_mp_ops(dps)
         if isinstance(r, (int, Fraction)):
             r = ops.const(Fraction(r))
         return evaluate(self.expr, r, ops)
@@ -334,7 +356,7 @@ class Target:
         """An interval enclosing {g(r) : r ∈ [lo, hi]}."""
         from mpmath import iv
 
-        ops = iv_ops(prec)
+        ops = _cached_iv_ops(prec)
         x = ops.const(Fraction(lo)) if lo == hi else iv.mpf([ops.const(Fraction(lo)).a, ops.const(Fraction(hi)).b])
         return evaluate(self.expr, x, ops)
 
@@ -386,7 +408,8 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
             return math.inf
         if isinstance(v, (int, float)):
             return Fraction(abs(v))
-        return mpf_to_fraction(max(abs(v.a), abs(v.b)).b)
+        lo, hi = interval_bounds(v)
+        return max(abs(lo), abs(hi))
 
     def point(t: Fraction) -> float:
         try:
@@ -425,10 +448,44 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
     return round_up(Fraction(ub), 12), lower
 
 
-def mpf_to_fraction(x) -> Fraction:
-    """The exact rational value of an mpmath mpf (or the upper end of a degenerate interval)."""
-    import mpmath
+def _finite(v) -> bool:
+    if isinstance(v, (int, float)):
+        return math.isfinite(v)
+    try:
+        import mpmath
 
-    x = mpmath.mpf(x)
-    man, exp = x.man_exp
-    return Fraction(int(man)) * (Fraction(2) ** int(exp))
+        return bool(mpmath.isfinite(v.a) and mpmath.isfinite(v.b))
+    except Exception:
+        return False
+
+
+def make_target(
+    name: str | None = None,
+    expression: str | None = None,
+    radius: Exact | str = 1,
+    lipschitz: Exact | str | None = None,
+) -> Target:
+    """Build a :class:`Target` from a profile name or expression, with a certified Lipschitz constant.
+
+    A user-supplied ``lipschitz`` is accepted only if it is at least the sampled maximum of |g'|.
+    """
+    R = parse_exact(radius, "radius") if not isinstance(radius, (int, Fraction)) else radius
+    if R <= 0:
+        raise TargetError(f"radius must be > 0, got {format_exact(R)}")
+    if name and expression:
+        raise TargetError("give either --target NAME or --g EXPR, not both")
+    if expression is None:
+        name = name or "sine"
+        expression = named_expression(name, R)
+    expr = parse_expression(expression)
+    L_up, L_low = certified_lipschitz(expr, R)
+    if lipschitz is not None:
+        L = parse_exact(lipschitz, "lipschitz") if not isinstance(lipschitz, (int, Fraction)) else lipschitz
+        if L <= 0 or L < Fraction(L_low) * (1 - Fraction(1, 10**9)):
+            raise TargetError(f"--lipschitz {format_exact(L)} is below max |g'| ≈ {L_low:.6g} measured on [0, R]")
+        source = "given"
+    else:
+        L, source = L_up, "certified (interval arithmetic)"
+    if L == 0:
+        L = Fraction(1, 10**9)  # a constant profile: any positive L works
+    return Target(str(expression), normalize(R), normalize(L), source, name)

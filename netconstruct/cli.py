@@ -1,0 +1,346 @@
+"""The ``netconstruct`` command line: a thin shell over the library.
+
+Results go to stdout (a rich table, or one JSON document with ``--json``); progress and errors go to
+stderr.  Exit codes: 0 success/certified, 1 a check failed or a file/network problem, 2 bad
+arguments, 3 internal error.  ``NO_COLOR`` is respected (rich does it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+
+from . import __version__
+from .errors import NetconstructError, UsageError
+
+app = typer.Typer(
+    name="netconstruct",
+    help=(
+        "Explicit neural networks from the theory of depth separation, built exactly, verified in "
+        "high precision, exported as documented JSON.\n\n"
+        "Start with:  netconstruct radial --d 50 --eps 0.1 --out net.json"
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _stdout():
+    from rich.console import Console
+
+    return Console()
+
+
+def fail(message: str, code: int = 1) -> None:
+    _stderr().print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn every failure into one line on stderr and a documented exit code."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except NetconstructError as exc:
+        fail(str(exc).replace("[", r"\["), exc.exit_code)
+    except MemoryError:
+        fail("out of memory; try a larger --eps, a smaller --d, or a lower --max-neurons", 1)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # pragma: no cover - the last line of defence
+        if os.environ.get("NETCONSTRUCT_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (set NETCONSTRUCT_DEBUG=1 for a traceback)", 3)
+
+
+@contextmanager
+def stages(enabled: bool = True):
+    """A transient spinner on stderr; yields ``progress(stage)``."""
+    if not enabled:
+        yield lambda stage: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = _stderr()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as prog:
+        task = prog.add_task("starting", total=None)
+        yield lambda stage: prog.update(task, description=stage)
+
+
+def _table(title: str, rows: list[tuple[str, str]]):
+    from rich.table import Table
+
+    t = Table(title=title, show_header=False, title_justify="left")
+    t.add_column("quantity", style="bold")
+    t.add_column("value")
+    for k, v in rows:
+        t.add_row(k, v)
+    return t
+
+
+def _parse_positive(text: str, name: str):
+    from .exact import parse_exact
+
+    try:
+        q = parse_exact(text, f"--{name}")
+    except NetconstructError as exc:
+        raise UsageError(str(exc)) from None
+    if q <= 0:
+        raise UsageError(f"--{name} must be > 0, got {text}")
+    return q
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"netconstruct {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Optional[bool] = typer.Option(
+        None, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Explicit networks from depth-separation theory."""
+
+
+TARGET_HELP = "Named radial profile g: norm, sine, tent, ramp, soft-ball, gauss (default: sine)."
+G_HELP = "Profile g as an expression in r, e.g. 'sin(pi*r)/pi' or 'max(0, 1/4 - abs(r - 1/2))'."
+
+
+def _target(target: Optional[str], g: Optional[str], radius: str, lipschitz: Optional[str]):
+    from .targets import make_target
+
+    _parse_positive(radius, "radius")
+    return make_target(target, g, radius, lipschitz)
+
+
+@app.command()
+def radial(
+    d: int = typer.Option(50, "--d", help="Input dimension d ≥ 1."),
+    eps: str = typer.Option("0.1", "--eps", help="Target sup-norm accuracy ε > 0 over the ball (read exactly)."),
+    depth: int = typer.Option(3, "--depth", help="Network depth (number of affine layers): 3."),
+    target: Optional[str] = typer.Option(None, "--target", help=TARGET_HELP),
+    g: Optional[str] = typer.Option(None, "--g", help=G_HELP),
+    radius: str = typer.Option("1", "--radius", help="Radius R of the ball the target lives on."),
+    lipschitz: Optional[str] = typer.Option(None, "--lipschitz", help="Lipschitz constant of g (default: certified)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the network as JSON here."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as one JSON document."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the sampled verification points."),
+    samples: int = typer.Option(10_000, "--samples", help="Number of random verification points."),
+    digits: int = typer.Option(50, "--digits", help="mpmath digits for re-evaluating the worst points."),
+    max_neurons: int = typer.Option(5_000_000, "--max-neurons", help="Refuse to build larger networks."),
+    verify: bool = typer.Option(True, "--verify/--no-verify", help="Run the verification after building."),
+    timings: bool = typer.Option(False, "--timings", help="Include timings in --json output (not reproducible)."),
+) -> None:
+    """Build an explicit network for a radial target f(x) = g(‖x‖) on the ball, and verify it.
+
+    Example:  netconstruct radial --d 50 --eps 0.1 --target sine --out net.json
+    """
+    with handled():
+        from .constructions import radial_depth3
+        from .report import stats_rows, to_json, verification_rows
+        from .verify import verify_radial
+
+        if d <= 0:
+            raise UsageError(f"--d must be a positive integer, got {d}")
+        if samples <= 0 or digits < 15:
+            raise UsageError("--samples must be ≥ 1 and --digits ≥ 15")
+        eps_q = _parse_positive(eps, "eps")
+        if depth != 3:
+            raise UsageError(f"--depth {depth} is not available (this version builds depth 3)")
+        with stages(True) as progress:
+            t0 = time.perf_counter()
+            progress("certifying the Lipschitz constant of g")
+            tgt = _target(target, g, radius, lipschitz)
+            progress("building the network (exact arithmetic)")
+            net = radial_depth3.build(d, eps_q, tgt, max_neurons=max_neurons)
+            t_build = time.perf_counter() - t0
+            rep = None
+            if verify:
+                rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress)
+                stored = {k: v for k, v in rep.items() if k != "timings"}
+                net = net.with_metadata(verification=stored)
+            if out is not None:
+                progress(f"writing {out}")
+                from .jsonio import save
+
+                save(net, out)
+        stats = net.stats()
+        result = {
+            "network": stats,
+            "construction": net.metadata.get("construction"),
+            "parameters": net.metadata.get("parameters"),
+            "target": net.metadata.get("target"),
+            "bounds": net.metadata.get("bounds"),
+            "verification": {k: v for k, v in (rep or {}).items() if k != "timings"} or None,
+            "out": str(out) if out else None,
+        }
+        tim = {"build_s": t_build, **((rep or {}).get("timings") or {})}
+        if json_out:
+            if timings:
+                result["timings"] = tim
+            typer.echo(to_json(result))
+        else:
+            con = _stdout()
+            con.print(_table(f"depth-{net.depth} network for g(r) = {tgt.expression} on the ball of radius {radius} in R^{d}", stats_rows(stats)))
+            if rep:
+                con.print(_table("verification", verification_rows(rep)))
+            con.print("timings: " + ", ".join(f"{k[:-2]} {v:.2f}s" for k, v in tim.items()), highlight=False)
+            if out:
+                con.print(f"wrote {out}", highlight=False)
+        if rep and not rep["ok"]:
+            raise typer.Exit(1)
+
+
+def _load(path: Path):
+    from .jsonio import load
+
+    return load(path)
+
+
+def _target_from_metadata(net, target, g, radius, lipschitz):
+    md = net.metadata.get("target") if isinstance(net.metadata, dict) else None
+    if target or g:
+        return _target(target, g, radius or (md or {}).get("radius", "1"), lipschitz)
+    if not isinstance(md, dict) or "g" not in md:
+        raise UsageError("the file names no target: give --target NAME or --g EXPR")
+    return _target(None, md["g"], radius or md.get("radius", "1"), lipschitz or md.get("lipschitz"))
+
+
+@app.command("verify")
+def verify_cmd(
+    network: Path = typer.Argument(..., help="A network JSON file."),
+    eps: Optional[str] = typer.Option(None, "--eps", help="Claimed ε (default: the one stored in the file)."),
+    target: Optional[str] = typer.Option(None, "--target", help=TARGET_HELP),
+    g: Optional[str] = typer.Option(None, "--g", help=G_HELP),
+    radius: Optional[str] = typer.Option(None, "--radius", help="Radius of the ball (default: from the file)."),
+    lipschitz: Optional[str] = typer.Option(None, "--lipschitz", help="Lipschitz constant of g."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the sampled verification points."),
+    samples: int = typer.Option(10_000, "--samples", help="Number of random verification points."),
+    digits: int = typer.Option(50, "--digits", help="mpmath digits for the worst points."),
+) -> None:
+    """Re-verify a saved network against its target; exit 1 if the error exceeds ε.
+
+    Example:  netconstruct verify net.json
+    """
+    with handled():
+        from .report import to_json, verification_rows
+        from .verify import verify_radial
+
+        net = _load(network)
+        tgt = _target_from_metadata(net, target, g, radius, lipschitz)
+        if eps is None:
+            stored = (net.metadata.get("parameters") or {}).get("eps") if isinstance(net.metadata, dict) else None
+            eps_q = _parse_positive(str(stored), "eps") if stored is not None else None
+        else:
+            eps_q = _parse_positive(eps, "eps")
+        with stages(True) as progress:
+            rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress)
+        if json_out:
+            typer.echo(to_json({k: v for k, v in rep.items() if k != "timings"}))
+        else:
+            _stdout().print(_table(f"verification of {network}", verification_rows(rep)))
+        if not rep["ok"]:
+            raise typer.Exit(1)
+
+
+@app.command()
+def info(
+    network: Path = typer.Argument(..., help="A network JSON file."),
+    json_out: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Structure and statistics of a network: depth, widths, neurons, parameters, largest weights.
+
+    Example:  netconstruct info net.json --json
+    """
+    with handled():
+        from .report import stats_rows, to_json
+
+        net = _load(network)
+        stats = net.stats()
+        md = net.metadata if isinstance(net.metadata, dict) else {}
+        if json_out:
+            typer.echo(to_json({"network": stats, "construction": md.get("construction"), "target": md.get("target")}))
+            return
+        rows = stats_rows(stats)
+        if md.get("construction"):
+            rows.insert(0, ("construction", str(md["construction"])))
+        _stdout().print(_table(str(network), rows))
+
+
+@app.command("eval")
+def eval_cmd(
+    network: Path = typer.Argument(..., help="A network JSON file."),
+    x: str = typer.Option(..., "--x", help="The point, comma-separated, e.g. '0.1,0.2,0' (read exactly)."),
+    digits: int = typer.Option(50, "--digits", help="Digits for the mpmath evaluation."),
+    json_out: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Evaluate a network at one point in float64, in mpmath, and exactly when it is piecewise linear.
+
+    Example:  netconstruct eval net.json --x 0.1,0.2,0.3
+    """
+    with handled():
+        import numpy as np
+
+        from .arith import MultiPrecision
+        from .exact import format_exact, parse_exact
+        from .network import PIECEWISE_LINEAR
+        from .report import to_json
+
+        net = _load(network)
+        parts = [p for p in x.replace(" ", "").split(",") if p != ""]
+        point = [parse_exact(p, f"--x coordinate {i + 1}") for i, p in enumerate(parts)]
+        if len(point) != net.input_dim:
+            raise UsageError(f"--x has {len(point)} coordinates, the network takes {net.input_dim}")
+        if digits < 15:
+            raise UsageError("--digits must be ≥ 15")
+        f64 = net(np.array([float(v) for v in point]))
+        mp = MultiPrecision(digits)
+        mpv = net.evaluate_point(point, mp)
+        result = {
+            "float64": [float(v) for v in f64],
+            "mpmath": [mp.ctx.nstr(v, digits) for v in mpv],
+            "digits": digits,
+        }
+        if set(net.activations) <= PIECEWISE_LINEAR:
+            result["exact"] = [format_exact(v) for v in net.evaluate_exact(point)]
+        if json_out:
+            typer.echo(to_json(result))
+        else:
+            rows = [("float64", ", ".join(f"{v:.17g}" for v in result["float64"])), (f"mpmath ({digits} digits)", ", ".join(result["mpmath"]))]
+            if "exact" in result:
+                rows.append(("exact", ", ".join(result["exact"])))
+            _stdout().print(_table(f"{network} at x", rows))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

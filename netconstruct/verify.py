@@ -1,0 +1,192 @@
+"""Verification of a network against a radial target: bounds, certificate, samples, weights.
+
+For every network built or loaded, :func:`verify_radial` reports
+
+1. the **a-priori** bound the construction proved (from its metadata, when it has one);
+2. a **certified** sup-norm error over the whole ball (:mod:`netconstruct.certify`) when the
+   network has the structure that allows it — a number that is a proof;
+3. an **empirical** check: points uniform in the ball, on spheres of several radii, on axes and
+   diagonals, and at the adversarial points next to the first-layer knots (all coordinates at the
+   midpoint between two knots, where the interpolation errors of x_i² add up), evaluated in float64;
+   the worst ones are re-evaluated exactly-in-the-input with mpmath at ``dps`` digits;
+4. the largest |weight| and |bias|, from the exact weights.
+
+The checks: certified ≥ empirical (mpmath), empirical ≤ ε, and certified ≤ ε when ε is given.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from typing import Callable
+
+from .arith import MultiPrecision
+from .certify import NotCertifiable, RadialStructure, analyse, certify_radial, target_interval
+from .exact import format_exact, upper_text
+from .network import Network
+from .targets import Target
+
+Progress = Callable[[str], None]
+
+
+def _noop(stage: str) -> None:
+    pass
+
+
+def sample_points(
+    d: int, radius: float, samples: int, seed: int, structure: RadialStructure | None = None
+) -> tuple["np.ndarray", dict]:  # noqa: F821
+    """Deterministic test points in the ball of radius ``radius`` and a count of each kind."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    R = float(radius)
+    parts: dict[str, np.ndarray] = {}
+
+    def directions(k: int) -> np.ndarray:
+        g = rng.standard_normal((k, d))
+        return g / np.linalg.norm(g, axis=1, keepdims=True)
+
+    n_uniform = max(1, samples // 2)
+    parts["uniform_ball"] = directions(n_uniform) * (R * rng.random((n_uniform, 1)) ** (1.0 / d))
+    n_sphere = max(8, samples // 4)
+    radii = R * np.repeat(np.arange(1, 9) / 8.0, n_sphere // 8)[:, None]
+    parts["spheres"] = directions(len(radii)) * radii
+    grid = R * np.linspace(0.0, 1.0, 33)
+    axes = []
+    for i in range(min(d, 16)):
+        for s in (1.0, -1.0):
+            p = np.zeros((len(grid), d))
+            p[:, i] = s * grid
+            axes.append(p)
+    parts["axes"] = np.concatenate(axes)
+    signs = np.where(rng.random((8, d)) < 0.5, -1.0, 1.0)
+    diag = [np.outer(grid, sg / np.sqrt(d)) for sg in np.vstack([np.ones(d), signs])]
+    parts["diagonals"] = np.concatenate(diag)
+    if structure is not None:
+        parts["near_knots"] = _knot_points(d, R, structure, rng)
+    X = np.concatenate(list(parts.values()))
+    norms = np.linalg.norm(X, axis=1)
+    X = X[norms <= R * (1 + 1e-12)]
+    return X, {k: int(len(v)) for k, v in parts.items()}
+
+
+def _knot_points(d: int, R: float, st: RadialStructure, rng) -> "np.ndarray":  # noqa: F821
+    """k coordinates at a knot or at the midpoint between two knots, the others 0 (k = 1…d)."""
+    import numpy as np
+
+    knots = sorted({float(k) for ks in st.coordinate_knots() for k in ks if k > 0})
+    levels = []
+    prev = 0.0
+    for k in knots[:4]:
+        levels += [k, (prev + k) / 2]
+        prev = k
+    if len(knots) > 4:
+        mid = len(knots) // 2
+        levels += [knots[mid], (knots[mid - 1] + knots[mid]) / 2]
+    ks = sorted(set(np.unique(np.geomspace(1, d, num=min(d, 48)).astype(int)).tolist()))
+    pts = []
+    for v in levels:
+        for k in ks:
+            if np.sqrt(k) * v > R:
+                break
+            p = np.zeros(d)
+            p[:k] = v
+            pts.append(p)
+            q = p * np.where(rng.random(d) < 0.5, -1.0, 1.0)
+            pts.append(rng.permutation(q))
+    return np.array(pts) if pts else np.zeros((0, d))
+
+
+def empirical_error(
+    net: Network, target: Target, X, dps: int = 50, top: int = 5
+) -> dict:
+    """float64 screening of |N(x) − g(‖x‖)| on ``X``; the ``top`` worst re-evaluated in mpmath."""
+    import numpy as np
+
+    y = net(X)[:, 0]
+    r = np.linalg.norm(X, axis=1)
+    err = np.abs(y - target.g_float(r))
+    order = np.argsort(-err)[:top]
+    mp = MultiPrecision(dps)
+    worst = []
+    for i in order:
+        xi = [Fraction(float(v)) for v in X[i]]
+        n_mp = net.evaluate_point(xi, mp)[0]
+        rr = mp.ctx.sqrt(sum(mp.const(v) ** 2 for v in xi))
+        g_mp = target.g_mp(rr, dps=dps)
+        e_mp = abs(n_mp - mp.ctx.mpf(g_mp))
+        worst.append((float(err[i]), e_mp, float(r[i])))
+    e_f = float(err.max()) if len(err) else 0.0
+    e_mp_max = max((w[1] for w in worst), default=mp.ctx.zero)
+    return {
+        "points": int(len(X)),
+        "max_error_float64": e_f,
+        "max_error_mpmath": mp.ctx.nstr(e_mp_max, 20),
+        "mpmath_digits": dps,
+        "float64_minus_mpmath": max((abs(w[0] - float(w[1])) for w in worst), default=0.0),
+        "worst_radius": worst[0][2] if worst else None,
+        "_mp_max": e_mp_max,
+    }
+
+
+def verify_radial(
+    net: Network,
+    target: Target,
+    eps: float | Fraction | None = None,
+    samples: int = 10_000,
+    seed: int = 0,
+    dps: int = 50,
+    progress: Progress = _noop,
+) -> dict:
+    """Run the four checks of the module docstring and return a JSON-ready report."""
+    timings: dict[str, float] = {}
+    report: dict = {}
+    if net.output_dim != 1:
+        raise ValueError("radial verification needs a network with one output")
+
+    t0 = time.perf_counter()
+    progress("certifying (exact + interval arithmetic)")
+    structure = None
+    try:
+        structure = analyse(net, target.radius)
+        cert = certify_radial(net, target_interval(target), target.radius, structure=structure)
+        report["certified"] = {"available": True, **cert.as_dict()}
+        cert_value: Fraction | None = cert.value
+    except NotCertifiable as exc:
+        report["certified"] = {"available": False, "reason": str(exc)}
+        cert_value = None
+    timings["certify_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    progress("sampling (float64, then mpmath)")
+    X, kinds = sample_points(net.input_dim, float(target.radius), samples, seed, structure)
+    emp = empirical_error(net, target, X, dps=dps)
+    emp_mp = emp.pop("_mp_max")
+    emp["kinds"] = kinds
+    emp["seed"] = seed
+    report["empirical"] = emp
+    timings["sample_s"] = time.perf_counter() - t0
+
+    progress("weights")
+    st = net.stats()
+    report["weights"] = {
+        "max_abs_weight": upper_text(st["max_abs_weight"], 15),
+        "max_abs_bias": upper_text(st["max_abs_bias"], 15),
+    }
+    bounds = net.metadata.get("bounds") if isinstance(net.metadata, dict) else None
+    report["a_priori"] = bounds.get("sup_error") if isinstance(bounds, dict) else None
+
+    checks: dict[str, bool] = {}
+    if cert_value is not None:
+        checks["certified_ge_empirical"] = bool(cert_value >= Fraction(str(emp_mp)) * (1 - Fraction(1, 10**12)))
+    if eps is not None:
+        eps_q = Fraction(str(eps)) if not isinstance(eps, Fraction) else eps
+        report["eps"] = format_exact(eps_q)
+        checks["empirical_le_eps"] = bool(Fraction(str(emp_mp)) <= eps_q)
+        if cert_value is not None:
+            checks["certified_le_eps"] = bool(cert_value <= eps_q)
+    report["checks"] = checks
+    report["ok"] = all(checks.values())
+    report["timings"] = timings
+    return report
