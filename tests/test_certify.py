@@ -1,0 +1,84 @@
+"""The certificate is a proof: it holds at every tested point and it detects a broken network."""
+
+from fractions import Fraction
+
+import pytest
+
+from netconstruct.certify import NotCertifiable, analyse, certify_radial, target_interval
+from netconstruct.constructions import radial_depth3 as r3
+from netconstruct.matrix import Coo
+from netconstruct.network import Layer, Network, dense_layer
+from netconstruct.targets import make_target
+from netconstruct.verify import verify_radial
+
+
+def test_certificate_dominates_exact_errors_on_a_rational_grid(sine):
+    """d = 2: exact network values on a 41×41 grid in the disc never exceed the certificate."""
+    from conftest import exact_error
+
+    net = r3.build(2, Fraction(1, 5), sine)
+    cert = certify_radial(net, target_interval(sine), 1).value
+    worst = 0
+    for i in range(-20, 21):
+        for j in range(-20, 21):
+            x = [Fraction(i, 20), Fraction(j, 20)]
+            if x[0] ** 2 + x[1] ** 2 > 1:
+                continue
+            worst = max(worst, exact_error(net, sine, x))
+    assert worst <= cert
+    assert cert <= Fraction(1, 5)
+
+
+def _perturb_output(net: Network, delta: Fraction) -> Network:
+    last = net.layers[-1]
+    W = last.weight
+    vals = list(W.values)
+    vals[0] = vals[0] + delta
+    W2 = Coo(W.shape, W.rows, W.cols, tuple(vals), W.dense)
+    return Network(net.layers[:-1] + (Layer(W2, last.bias, last.activation),), net.metadata)
+
+
+def test_a_broken_network_fails_verification(sine):
+    """Perturbing one output weight by a lot makes the certified error exceed ε: the check can fail."""
+    net = r3.build(3, Fraction(1, 10), sine)
+    bad = _perturb_output(net, Fraction(5))
+    rep = verify_radial(bad, sine, Fraction(1, 10), samples=500)
+    assert not rep["ok"]
+    assert Fraction(rep["certified"]["sup_error"]) > Fraction(1, 10)
+    assert rep["checks"]["certified_ge_empirical"]  # still a valid bound
+
+
+def test_unstructured_networks_are_reported_not_certified(sine):
+    dense = Network(
+        (
+            dense_layer([[1, 1], [1, -1]], [0, 0], "relu"),
+            dense_layer([[1, 0], [0, 2]], [0, 0], "relu"),
+            dense_layer([[1, 1]], [0], "identity"),
+        )
+    )
+    with pytest.raises(NotCertifiable, match="rank one"):
+        analyse(dense, 1)
+    rep = verify_radial(dense, sine, None, samples=200)
+    assert rep["certified"]["available"] is False
+    assert rep["empirical"]["points"] > 0
+
+
+def test_linear_first_layer_neuron_needs_a_proof_of_linearity(sine):
+    """A neuron reading two coordinates counts as linear only if b ≥ R‖w‖ (exactly checked)."""
+    ok = Network(
+        (
+            dense_layer([[1, 1], [1, 0]], [2, 0], "relu"),  # 2 ≥ √2: linear on the unit disc
+            dense_layer([[1, 1]], [0], "relu"),
+            dense_layer([[1]], [0], "identity"),
+        )
+    )
+    analyse(ok, 1)
+    not_ok = Network(
+        (
+            dense_layer([[1, 1], [1, 0]], [1, 0], "relu"),  # 1 < √2
+            dense_layer([[1, 1]], [0], "relu"),
+            dense_layer([[1]], [0], "identity"),
+        )
+    )
+    with pytest.raises(NotCertifiable, match="not linear"):
+        analyse(not_ok, 1)

@@ -1,0 +1,102 @@
+"""The command line: reports, agreement of radial/verify, reproducibility, one-line errors."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from netconstruct.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "net.json"
+    res = run("radial", "--d", "8", "--eps", "0.1", "--out", str(out), "--json", "--samples", "800")
+    assert res.exit_code == 0, res.output
+    return out, json.loads(res.stdout)
+
+
+def test_radial_json_report(built):
+    out, rep = built
+    v = rep["verification"]
+    assert rep["network"]["depth"] == 3
+    assert float(v["certified"]["sup_error"]) <= 0.1
+    assert float(v["empirical"]["max_error_mpmath"]) <= float(v["certified"]["sup_error"])
+    assert v["ok"] is True and "timings" not in rep
+
+
+def test_verify_agrees_with_radial(built):
+    out, rep = built
+    res = run("verify", str(out), "--json", "--samples", "800")
+    assert res.exit_code == 0, res.output
+    again = json.loads(res.stdout)
+    assert again["certified"]["sup_error"] == rep["verification"]["certified"]["sup_error"]
+    assert again["empirical"]["max_error_mpmath"] == rep["verification"]["empirical"]["max_error_mpmath"]
+
+
+def test_verify_exits_1_when_the_claim_fails(built):
+    out, _ = built
+    res = run("verify", str(out), "--eps", "0.001", "--samples", "200")
+    assert res.exit_code == 1
+
+
+def test_same_command_same_bytes(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    for p in (a, b):
+        assert run("radial", "--d", "4", "--eps", "0.2", "--seed", "3", "--samples", "300", "--out", str(p)).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_info_and_eval(built):
+    out, _ = built
+    res = run("info", str(out), "--json")
+    assert res.exit_code == 0
+    info = json.loads(res.stdout)
+    assert info["network"]["depth"] == 3 and info["network"]["widths"][0] == 8
+    res = run("eval", str(out), "--x", "0.1,0,0,0,0,0,0,-0.2", "--json")
+    assert res.exit_code == 0, res.output
+    ev = json.loads(res.stdout)
+    assert abs(ev["float64"][0] - float(ev["mpmath"][0])) < 1e-12
+    from fractions import Fraction
+
+    assert abs(float(Fraction(ev["exact"][0])) - ev["float64"][0]) < 1e-12
+
+
+@pytest.mark.parametrize(
+    "args,code,needle",
+    [
+        (["radial", "--d", "0"], 2, "--d must be a positive integer"),
+        (["radial", "--eps", "0"], 2, "--eps must be > 0"),
+        (["radial", "--eps", "nan"], 2, "not a finite number"),
+        (["radial", "--g", "__import__('os')"], 2, "unknown function"),
+        (["radial", "--g", "sqrt(r)", "--d", "2"], 2, "not Lipschitz"),
+        (["radial", "--d", "100000", "--eps", "0.001"], 1, "above --max-neurons"),
+        (["verify", "/no/such/file.json"], 1, "no such file"),
+        (["eval", "/no/such/file.json", "--x", "0"], 1, "no such file"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_code(args, code, needle):
+    res = run(*args)
+    assert res.exit_code == code
+    text = res.stderr if hasattr(res, "stderr") else res.output
+    assert needle in text
+    assert "Traceback" not in res.output
+
+
+def test_bad_file_is_one_line(tmp_path):
+    p = tmp_path / "bad.json"
+    p.write_text('{"format": "netconstruct-network", "schema_version": 1, "input_dim": 2, "layers": [{"activation": "relux", "weight": {"encoding": "dense", "shape": [1,2], "values": [["1","2"]]}, "bias": ["0"]}]}')
+    res = run("info", str(p))
+    assert res.exit_code == 1
+    assert "layer 1: unknown activation 'relux'" in res.stderr
+
+
+def test_version():
+    res = run("--version")
+    assert res.exit_code == 0 and "netconstruct" in res.stdout

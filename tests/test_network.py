@@ -1,0 +1,83 @@
+"""The network model and the algebra: evaluation paths agree; depth/size follow the algebra's rules."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netconstruct import algebra
+from netconstruct.arith import Interval, MultiPrecision, interval_bounds
+from netconstruct.errors import NetconstructError
+from netconstruct.matrix import Coo
+from netconstruct.network import Layer, Network, dense_layer
+
+
+def small_net():
+    return Network(
+        (
+            dense_layer([[1, -2], [Fraction(1, 3), 4], [0, 1]], [Fraction(1, 2), -1, 0], "relu"),
+            dense_layer([[2, -1, Fraction(5, 7)]], [Fraction(-1, 3)], "identity"),
+        )
+    )
+
+
+def test_statistics():
+    s = small_net().stats()
+    assert s["depth"] == 2 and s["neurons"] == 3 and s["widths"] == [2, 3, 1]
+    assert s["max_abs_weight"] == 4 and s["max_abs_bias"] == 1
+    assert s["parameters_dense"] == 2 * 3 + 3 + 3 + 1
+
+
+@given(st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=50), min_size=2, max_size=2))
+@settings(max_examples=50, deadline=None)
+def test_float_mp_interval_and_exact_evaluations_agree(x):
+    net = small_net()
+    exact = net.evaluate_exact(x)[0]
+    assert abs(net(np.array([float(v) for v in x]))[0] - float(exact)) < 1e-12
+    mp = MultiPrecision(60)
+    assert abs(net.evaluate_point(x, mp)[0] - mp.const(Fraction(exact))) < mp.ctx.mpf(10) ** -55
+    lo, hi = interval_bounds(net.evaluate_point(x, Interval(113))[0])
+    assert lo <= exact <= hi  # the interval evaluation encloses the exact value
+
+
+def test_shapes_must_chain():
+    with pytest.raises(NetconstructError, match="layer 2: weight matrix is 1×2 but layer 1 outputs 3 values"):
+        Network((dense_layer([[1], [2], [3]], [0, 0, 0]), dense_layer([[1, 1]], [0], "identity")))
+
+
+def test_unknown_activation():
+    with pytest.raises(NetconstructError, match="relux"):
+        Layer(Coo.from_dense([[1]]), (0,), "relux")
+
+
+@given(st.lists(st.fractions(min_value=-2, max_value=2, max_denominator=20), min_size=2, max_size=2))
+@settings(max_examples=30, deadline=None)
+def test_compose_is_function_composition_exactly(x):
+    f = small_net()
+    g = algebra.relu_sum([Fraction(-1, 2), 0, 1], [1, -3, 2], constant=Fraction(1, 7))
+    h = algebra.compose(g, f)
+    assert h.depth == f.depth + g.depth - 1
+    assert h.size == f.size + g.size
+    inner = f.evaluate_exact(x)
+    assert h.evaluate_exact(x) == g.evaluate_exact(inner)
+
+
+def test_parallel_sum_scale_and_shifted_identity():
+    f = small_net()
+    p = algebra.parallel(f, f)
+    x = [Fraction(1, 3), Fraction(-1, 2), Fraction(2), Fraction(1, 5)]
+    assert p.evaluate_exact(x) == f.evaluate_exact(x[:2]) + f.evaluate_exact(x[2:])
+    s = algebra.sum_(f, algebra.scale(3, f), constant=2)
+    assert s.evaluate_exact(x[:2]) == [4 * f.evaluate_exact(x[:2])[0] + 2]
+    ident = algebra.shifted_identity(Coo.from_dense([[1, 1]]), [-5])
+    assert ident.evaluate_exact([Fraction(-2), Fraction(-3, 2)]) == [Fraction(-7, 2)]  # linear where x1+x2 ≥ −5
+    assert ident.evaluate_exact([Fraction(-4), Fraction(-3)]) == [-5]  # and clipped below
+
+
+def test_relu_sum_is_the_stated_function():
+    net = algebra.relu_sum([0, 1], [2, -1], constant=3)
+    for s in [Fraction(-1), Fraction(1, 2), Fraction(5, 2)]:
+        expected = 3 + 2 * max(s, 0) - max(s - 1, 0)
+        assert net.evaluate_exact([s]) == [expected]
