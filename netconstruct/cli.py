@@ -338,6 +338,102 @@ def eval_cmd(
             _stdout().print(_table(f"{network} at x", rows))
 
 
+@app.command("export")
+def export_cmd(
+    network: Path = typer.Argument(..., help="A network JSON file."),
+    to: str = typer.Option(..., "--to", help="onnx, torch or npz."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file (.onnx, .pt, .npz)."),
+    dtype: str = typer.Option("float64", "--dtype", help="float64 (no precision lost) or float32."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Export a network to ONNX (opset 17), a PyTorch checkpoint, or a plain .npz.
+
+    The exact JSON travels inside the file, so `netconstruct import` gives the same network back.
+    float32 reports the largest change the cast makes to any weight.
+
+    Example:  netconstruct export net.json --to onnx --out net.onnx
+    """
+    with handled():
+        from .export import export
+        from .report import to_json
+
+        net = _load(network)
+        rep = export(net, to, out, dtype)
+        if dtype == "float32":
+            import numpy as np
+
+            from .export import linear_pieces
+
+            rep["max_weight_cast_error"] = max(
+                float(np.abs(W - W.astype(np.float32).astype(float)).max()) for W, _, _ in linear_pieces(net)
+            )
+        if json_out:
+            typer.echo(to_json(rep))
+        else:
+            _stdout().print(f"wrote {out} ({rep['format']}, {rep['dtype']}, {rep['bytes']:,} bytes)", highlight=False)
+
+
+@app.command("import")
+def import_cmd(
+    model: Path = typer.Argument(..., help="A .onnx, .pt/.pth (state_dict) or .npz model."),
+    out: Path = typer.Option(..., "--out", "-o", help="Write the network JSON here."),
+    activation: str = typer.Option("relu", "--activation", help="Hidden activation for a bare state_dict."),
+    json_out: bool = typer.Option(False, "--json", help="Print the imported network's statistics as JSON."),
+) -> None:
+    """Import a trained network (ONNX or PyTorch state_dict) so that verify and info work on it.
+
+    Float weights are taken at their exact binary value.
+
+    Example:  netconstruct import model.onnx --out net.json
+    """
+    with handled():
+        from .export import import_model
+        from .jsonio import save
+        from .report import stats_rows, to_json
+
+        if activation not in ("relu", "sigmoid", "step"):
+            raise UsageError(f"--activation must be relu, sigmoid or step, got {activation!r}")
+        net = import_model(model, activation)
+        save(net, out)
+        if json_out:
+            typer.echo(to_json({"network": net.stats(), "out": str(out)}))
+        else:
+            _stdout().print(_table(f"imported {model} → {out}", stats_rows(net.stats())))
+
+
+@app.command()
+def plot(
+    network: Path = typer.Argument(..., help="A network JSON file with a radial target in its metadata."),
+    out: Path = typer.Option(..., "--out", "-o", help="PNG file to write."),
+    rays: int = typer.Option(6, "--rays", help="Number of rays from the origin."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random rays."),
+    target: Optional[str] = typer.Option(None, "--target", help=TARGET_HELP),
+    g: Optional[str] = typer.Option(None, "--g", help=G_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+) -> None:
+    """Plot the network against its target along rays from the origin, with the error and the certified band.
+
+    Example:  netconstruct plot net.json --out fig.png
+    """
+    with handled():
+        from .plot import plot_radial
+        from .report import to_json
+
+        if rays < 1:
+            raise UsageError("--rays must be ≥ 1")
+        net = _load(network)
+        tgt = _target_from_metadata(net, target, g, None, None)
+        ver = net.metadata.get("verification") if isinstance(net.metadata, dict) else None
+        cert = None
+        if isinstance(ver, dict) and (ver.get("certified") or {}).get("available"):
+            cert = float(ver["certified"]["sup_error"])
+        rep = plot_radial(net, tgt, out, rays=rays, seed=seed, certified=cert)
+        if json_out:
+            typer.echo(to_json(rep))
+        else:
+            _stdout().print(f"wrote {out}", highlight=False)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,153 @@
+"""Export networks to the formats users run (ONNX, PyTorch, npz) and import trained ones back.
+
+ONNX and PyTorch are optional extras (``pip install "netconstruct[onnx]"`` / ``"[torch]"``); without
+them these functions raise a one-line error naming the extra.  Exported files carry the exact
+netconstruct JSON (ONNX ``metadata_props`` / a key of the torch checkpoint), so
+``import(export(net))`` is the same network, weight for weight; a model trained elsewhere is imported
+from its float tensors, each taken at its exact binary value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import NetconstructError
+from ..network import Network
+
+FORMATS = ("onnx", "torch", "npz")
+MAX_DENSE_BYTES = 1_500_000_000
+
+
+class MissingExtra(NetconstructError):
+    pass
+
+
+def require(module: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtra(f"this needs {module}: pip install \"netconstruct[{extra}]\"") from None
+
+
+def dense_bytes(net: Network, itemsize: int = 8) -> int:
+    """Bytes of the dense float tensors an export writes (factored matrices stay factored)."""
+    from ..matrix import Outer
+
+    total = 0
+    for layer in net.layers:
+        W = layer.weight
+        if isinstance(W, Outer):
+            total += W.left.shape[0] * W.left.shape[1] + W.right.shape[0] * W.right.shape[1]
+        else:
+            total += W.shape[0] * W.shape[1]
+        total += layer.n_out
+    return total * itemsize
+
+
+def check_size(net: Network, itemsize: int = 8) -> None:
+    b = dense_bytes(net, itemsize)
+    if b > MAX_DENSE_BYTES:
+        raise NetconstructError(
+            f"dense tensors would take {b / 2**30:.1f} GiB (> {MAX_DENSE_BYTES / 2**30:.1f} GiB); "
+            "export a smaller network or keep the sparse JSON"
+        )
+
+
+def linear_pieces(net: Network):
+    """The network as a list of (W: dense float64 array, b or None, activation) dense linear maps.
+
+    A factored weight L @ R becomes two maps: R without bias or activation, then L with the bias.
+    """
+    import numpy as np
+
+    from ..matrix import Coo, Outer
+
+    def dense(m: Coo):
+        a = np.zeros(m.shape)
+        if m.nnz:
+            a[np.asarray(m.rows), np.asarray(m.cols)] = [float(v) for v in m.values]
+        return a
+
+    out = []
+    for layer in net.layers:
+        b = np.array([float(v) for v in layer.bias])
+        if isinstance(layer.weight, Outer):
+            out.append((dense(layer.weight.right), None, "identity"))
+            out.append((dense(layer.weight.left), b, layer.activation))
+        else:
+            out.append((dense(layer.weight), b, layer.activation))
+    return out
+
+
+def network_from_pieces(pieces, metadata: dict | None = None) -> Network:
+    """Inverse of :func:`linear_pieces` for float tensors: exact values, identity-separated maps composed."""
+    from fractions import Fraction
+
+    from .. import algebra
+    from ..exact import normalize
+    from ..matrix import Coo
+    from ..network import Layer
+
+    nets = []
+    for W, b, act in pieces:
+        m, n = W.shape
+        rows, cols = W.nonzero()
+        vals = [normalize(Fraction(float(v))) for v in W[rows, cols]]
+        bias = tuple(normalize(Fraction(float(v))) for v in b) if b is not None else tuple([0] * m)
+        nets.append(Network((Layer(Coo.from_triplets((m, n), rows.tolist(), cols.tolist(), vals), bias, act),)))
+    layers = []
+    pending: Network | None = None  # an affine map with no activation, merged into the next one
+    for k, piece in enumerate(nets):
+        if pending is not None:
+            piece = algebra.compose(piece, pending)
+            pending = None
+        if piece.layers[-1].activation == "identity" and k < len(nets) - 1:
+            pending = piece
+        else:
+            layers.extend(piece.layers)
+    return Network(tuple(layers), metadata or {})
+
+
+def export(net: Network, fmt: str, path: str | Path, dtype: str = "float64") -> dict:
+    """Write ``net`` as ``fmt`` (onnx, torch, npz); returns a small report."""
+    if fmt not in FORMATS:
+        raise NetconstructError(f"unknown export format {fmt!r} (onnx, torch, npz)")
+    if dtype not in ("float64", "float32"):
+        raise NetconstructError(f"unknown dtype {dtype!r} (float64 or float32)")
+    check_size(net, 8 if dtype == "float64" else 4)
+    if fmt == "onnx":
+        from .onnx import save_onnx
+
+        save_onnx(net, path, dtype)
+    elif fmt == "torch":
+        from .torch import save_torch
+
+        save_torch(net, path, dtype)
+    else:
+        from .npz import save_npz
+
+        save_npz(net, path, dtype)
+    return {"format": fmt, "dtype": dtype, "path": str(path), "bytes": Path(path).stat().st_size}
+
+
+def import_model(path: str | Path, activation: str = "relu") -> Network:
+    """Read an ONNX file, a torch checkpoint/state_dict or an npz written by :func:`export`."""
+    p = Path(path)
+    if not p.is_file():
+        raise NetconstructError(f"{p}: no such file")
+    suffix = p.suffix.lower()
+    if suffix == ".onnx":
+        from .onnx import load_onnx
+
+        return load_onnx(p)
+    if suffix in (".pt", ".pth"):
+        from .torch import load_torch
+
+        return load_torch(p, activation)
+    if suffix == ".npz":
+        from .npz import load_npz
+
+        return load_npz(p)
+    raise NetconstructError(f"{p}: unknown model type (expected .onnx, .pt/.pth or .npz)")

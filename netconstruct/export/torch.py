@@ -1,0 +1,99 @@
+"""PyTorch: ``to_module(net)`` → ``nn.Sequential`` and checkpoints holding a ``state_dict``.
+
+A checkpoint written by :func:`save_torch` is a dict ``{"state_dict", "activations", "netconstruct_json"}``
+loadable with ``torch.load(path, weights_only=True)``.  A plain ``state_dict`` of consecutive
+``Linear`` layers ("0.weight", "0.bias", "2.weight", …) trained elsewhere is imported with ReLU
+between layers and identity at the end (``--activation`` changes the hidden one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FormatError
+from ..network import Network
+from . import linear_pieces, require
+
+
+def to_module(net: Network, dtype: str = "float64"):
+    """An ``nn.Sequential`` of ``Linear`` and activation modules computing ``net``."""
+    torch = require("torch", "torch")
+    nn = torch.nn
+    tdtype = torch.float64 if dtype == "float64" else torch.float32
+    mods = []
+    for W, b, act in linear_pieces(net):
+        lin = nn.Linear(W.shape[1], W.shape[0], bias=b is not None, dtype=tdtype)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W))
+            if b is not None:
+                lin.bias.copy_(torch.from_numpy(b))
+        mods.append(lin)
+        if act == "relu":
+            mods.append(nn.ReLU())
+        elif act == "sigmoid":
+            mods.append(nn.Sigmoid())
+        elif act == "step":
+            mods.append(_Step())
+    return nn.Sequential(*mods)
+
+
+def _Step():
+    torch = require("torch", "torch")
+
+    class Step(torch.nn.Module):
+        def forward(self, z):
+            return (z >= 0).to(z.dtype)
+
+    return Step()
+
+
+def save_torch(net: Network, path: str | Path, dtype: str = "float64") -> None:
+    torch = require("torch", "torch")
+    from ..jsonio import dumps
+
+    acts = [act for _, _, act in linear_pieces(net)]
+    torch.save({"state_dict": to_module(net, dtype).state_dict(), "activations": acts, "netconstruct_json": dumps(net)}, str(path))
+
+
+def load_torch(path: str | Path, activation: str = "relu") -> Network:
+    torch = require("torch", "torch")
+    import numpy as np
+
+    from ..jsonio import loads
+    from . import network_from_pieces
+
+    try:
+        obj = torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise FormatError(f"{path}: not a loadable torch state_dict ({type(exc).__name__}); pickled modules are refused") from None
+    if isinstance(obj, dict) and "netconstruct_json" in obj:
+        return loads(obj["netconstruct_json"])
+    sd = obj.get("state_dict", obj) if isinstance(obj, dict) else None
+    if not isinstance(sd, dict) or not sd:
+        raise FormatError(f"{path}: expected a state_dict (a dict of tensors)")
+    weights = [k for k in sd if k.endswith("weight")]
+    acts = obj.get("activations") if isinstance(obj, dict) else None
+    pieces = []
+    for i, k in enumerate(weights):
+        W = sd[k].detach().to(torch.float64).numpy()
+        if W.ndim != 2:
+            raise FormatError(f"{path}: {k} is not a matrix; only Linear layers are supported")
+        bk = k[: -len("weight")] + "bias"
+        b = sd[bk].detach().to(torch.float64).numpy() if bk in sd else None
+        if not (np.isfinite(W).all() and (b is None or np.isfinite(b).all())):
+            raise FormatError(f"{path}: {k} has NaN or infinite values")
+        pieces.append((W, b, acts[i] if acts else _guess_activation(weights, i, activation)))
+    return network_from_pieces(pieces, {"imported_from": Path(path).name})
+
+
+def _guess_activation(weight_keys: list[str], i: int, activation: str) -> str:
+    """In an ``nn.Sequential`` state_dict, Linear modules with consecutive indices have no activation
+    module between them; a gap means one (the hidden ``activation``).  The last layer is affine."""
+    if i == len(weight_keys) - 1:
+        return "identity"
+    try:
+        here = int(weight_keys[i].split(".")[-2])
+        nxt = int(weight_keys[i + 1].split(".")[-2])
+    except (ValueError, IndexError):
+        return activation
+    return "identity" if nxt == here + 1 else activation

@@ -1,0 +1,82 @@
+"""Figures (matplotlib, an optional extra: ``pip install "netconstruct[plot]"``).
+
+Every figure of the project is drawn here: the network against its radial target along rays, and
+the size tables/curves of the other commands (``plot_lines``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from .export import require
+
+
+def _pyplot():
+    mpl = require("matplotlib", "plot")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_radial(net, target, out: str | Path, rays: int = 6, seed: int = 0, certified: float | None = None,
+                points: int = 801) -> dict:
+    """Target g(r) and N(r·u) along ``rays`` directions u (coordinate axis, diagonal, random), and the
+    error N − g with the certified bound drawn as a band."""
+    import numpy as np
+
+    plt = _pyplot()
+    d = net.input_dim
+    R = float(target.radius)
+    rng = np.random.default_rng(seed)
+    dirs = {"axis e1": np.eye(d)[0], "diagonal": np.ones(d) / np.sqrt(d)}
+    while len(dirs) < rays:
+        v = rng.standard_normal(d)
+        dirs[f"random {len(dirs) - 1}"] = v / np.linalg.norm(v)
+    r = np.linspace(0, R, points)
+    g = target.g_float(r)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+    ax1.plot(r, g, color="black", lw=2.5, label="target g(r)")
+    worst = 0.0
+    for name, u in list(dirs.items())[:rays]:
+        y = net(np.outer(r, u))[:, 0]
+        ax1.plot(r, y, lw=1, label=f"network along {name}")
+        err = y - g
+        worst = max(worst, float(np.abs(err).max()))
+        ax2.plot(r, err, lw=1, label=name)
+    if certified is not None:
+        ax2.axhspan(-certified, certified, color="tab:green", alpha=0.12, label=f"certified ±{certified:.4g}")
+    ax1.set_ylabel("value")
+    ax1.legend(fontsize=8)
+    ax1.set_title(f"{net.metadata.get('construction', 'network')}: d = {d}, depth {net.depth}, {net.size:,} neurons")
+    ax2.set_xlabel("r = ‖x‖")
+    ax2.set_ylabel("network − target")
+    ax2.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return {"out": str(out), "rays": rays, "max_error_on_rays": worst}
+
+
+def plot_lines(series: dict[str, tuple[Sequence[float], Sequence[float]]], out: str | Path, xlabel: str,
+               ylabel: str, title: str = "", logx: bool = False, logy: bool = False) -> dict:
+    """A simple multi-line chart (used by the separation table and training curves)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for name, (xs, ys) in series.items():
+        ax.plot(xs, ys, marker="o", lw=1.5, label=name)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return {"out": str(out)}
