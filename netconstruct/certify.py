@@ -262,7 +262,7 @@ def certify_radial(
     if not kn:
         kn = [Fraction(0)]
     kn = [kn[0] - 1] + kn + [kn[-1] + 1]
-    kv = _pl_values(st, kn)
+    kv = pl_values(st.out_terms, kn, st.out_c)
 
     def G(t: Fraction) -> Fraction:
         i = min(max(bisect.bisect_right(kn, t), 1), len(kn) - 1)
@@ -307,27 +307,34 @@ def certify_radial(
     return Certificate(-b, e_lo, e_box, alpha_norm, len(heap), (ra + rb) / 2)
 
 
-def _pl_values(st: RadialStructure, points: list[Fraction]) -> list[Fraction]:
-    """G at sorted points that include every knot, the first one below all knots: one O(n) sweep.
+def pl_values(terms, points: list[Fraction], const: Exact = 0) -> list[Fraction]:
+    """Values of x ↦ const + Σ a·ReLU(u·x + b) over ``terms`` = [(u, b, a)] at sorted ``points`` that
+    include every knot −b/u, the first one below all knots: one O(terms + points) sweep.
 
-    Between knots G is linear; crossing the knot k of a term a·ReLU(u t + b) changes the slope by
-    +a·u (u > 0: the term switches on) or −a·u (u < 0: it switches off).
+    Between knots the function is linear; crossing the knot k of a term changes the slope by +a·u
+    (u > 0: the term switches on) or −a·u (u < 0: it switches off).
     """
     events: dict[Fraction, Fraction] = {}
     slope = Fraction(0)
-    for u, b, a in st.out_terms:
+    x0 = points[0]
+    value = Fraction(const)
+    for u, b, a in terms:
         if u == 0:
+            value += a * max(b, 0)
             continue
         k = Fraction(-b) / u
+        z = u * x0 + b
+        if z > 0:
+            value += a * z
         if u > 0:
             events[k] = events.get(k, 0) + a * u
         else:
             events[k] = events.get(k, 0) - a * u
             slope += a * u  # active to the left of every knot
-    vals = [Fraction(st.G(points[0]))]
-    for prev, t in zip(points, points[1:]):
-        vals.append(vals[-1] + slope * (t - prev))
-        slope += events.get(t, 0)
+    vals = [value]
+    for prev, x in zip(points, points[1:]):
+        vals.append(vals[-1] + slope * (x - prev))
+        slope += events.get(x, 0)
     return vals
 
 

@@ -142,7 +142,11 @@ def _target(target: Optional[str], g: Optional[str], radius: str, lipschitz: Opt
 def radial(
     d: int = typer.Option(50, "--d", help="Input dimension d ≥ 1."),
     eps: str = typer.Option("0.1", "--eps", help="Target sup-norm accuracy ε > 0 over the ball (read exactly)."),
-    depth: int = typer.Option(3, "--depth", help="Network depth (number of affine layers): 3."),
+    depth: int = typer.Option(3, "--depth", help="Network depth (number of affine layers): 3, or 2."),
+    regime: str = typer.Option(
+        "dimension", "--regime",
+        help="For --depth 2: 'dimension' (size poly(d) at fixed ε) or 'accuracy' (size poly(1/ε) at fixed d).",
+    ),
     target: Optional[str] = typer.Option(None, "--target", help=TARGET_HELP),
     g: Optional[str] = typer.Option(None, "--g", help=G_HELP),
     radius: str = typer.Option("1", "--radius", help="Radius R of the ball the target lives on."),
@@ -158,7 +162,11 @@ def radial(
 ) -> None:
     """Build an explicit network for a radial target f(x) = g(‖x‖) on the ball, and verify it.
 
+    Depth 3 (default): the classical construction, size polynomial in d and 1/ε.
+    Depth 2: --regime dimension (size poly(d) for fixed ε) or --regime accuracy (poly(1/ε) for fixed d).
+
     Example:  netconstruct radial --d 50 --eps 0.1 --target sine --out net.json
+    Example:  netconstruct radial --depth 2 --regime accuracy --d 2 --eps 0.05
     """
     with handled():
         from .constructions import radial_depth3
@@ -170,14 +178,19 @@ def radial(
         if samples <= 0 or digits < 15:
             raise UsageError("--samples must be ≥ 1 and --digits ≥ 15")
         eps_q = _parse_positive(eps, "eps")
-        if depth != 3:
-            raise UsageError(f"--depth {depth} is not available (this version builds depth 3)")
+        if depth not in (2, 3):
+            raise UsageError(f"--depth must be 2 or 3, got {depth}")
         with stages(True) as progress:
             t0 = time.perf_counter()
             progress("certifying the Lipschitz constant of g")
             tgt = _target(target, g, radius, lipschitz)
             progress("building the network (exact arithmetic)")
-            net = radial_depth3.build(d, eps_q, tgt, max_neurons=max_neurons)
+            if depth == 3:
+                net = radial_depth3.build(d, eps_q, tgt, max_neurons=max_neurons)
+            else:
+                from .constructions import radial_depth2
+
+                net = radial_depth2.build(regime, d, eps_q, tgt, max_neurons=max_neurons)
             t_build = time.perf_counter() - t0
             rep = None
             if verify:

@@ -148,14 +148,21 @@ def verify_radial(
     t0 = time.perf_counter()
     progress("certifying (exact + interval arithmetic)")
     structure = None
+    cert_value: Fraction | None = None
     try:
-        structure = analyse(net, target.radius)
-        cert = certify_radial(net, target_interval(target), target.radius, structure=structure)
-        report["certified"] = {"available": True, **cert.as_dict()}
-        cert_value: Fraction | None = cert.value
+        if isinstance(net.metadata, dict) and net.metadata.get("construction") == "radial_depth2":
+            from .constructions.radial_depth2 import certify as certify_depth2
+
+            cert2 = certify_depth2(net, target)
+            cert_value = cert2.pop("_value")
+            report["certified"] = cert2
+        else:
+            structure = analyse(net, target.radius)
+            cert = certify_radial(net, target_interval(target), target.radius, structure=structure)
+            report["certified"] = {"available": True, **cert.as_dict()}
+            cert_value = cert.value
     except NotCertifiable as exc:
         report["certified"] = {"available": False, "reason": str(exc)}
-        cert_value = None
     timings["certify_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
