@@ -447,6 +447,89 @@ def plot(
             _stdout().print(f"wrote {out}", highlight=False)
 
 
+def _csv(text: str, kind: str) -> list:
+    try:
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        if not items:
+            raise ValueError
+        return items
+    except ValueError:
+        raise UsageError(f"{kind} must be a comma-separated list") from None
+
+
+@app.command()
+def separation(
+    d: str = typer.Option("2,5,10,50,200", "--d", help="Comma-separated dimensions."),
+    eps: str = typer.Option("0.3,0.2,0.1,0.05", "--eps", help="Comma-separated accuracies."),
+    target: Optional[str] = typer.Option(None, "--target", help=TARGET_HELP),
+    g: Optional[str] = typer.Option(None, "--g", help=G_HELP),
+    build_max: int = typer.Option(20_000, "--build-max", help="Build and certify every network with at most this many neurons (0: none)."),
+    plot_file: Optional[Path] = typer.Option(None, "--plot", help="Also draw neurons vs d (PNG)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+) -> None:
+    """The depth-2 vs depth-3 trade-off: exact neuron counts of each construction over a (d, ε) grid.
+
+    Depth 3 is polynomial in d and 1/ε; depth 2 is polynomial in d (regime 'dimension') or in 1/ε
+    (regime 'accuracy'), not both.  '≥' marks a count too large to enumerate (2 × exact directions).
+
+    Example:  netconstruct separation --d 2,5,10,50 --eps 0.3,0.2,0.1 --plot sep.png
+    """
+    with handled():
+        from .report import to_json
+        from .separation import size_table
+
+        dims = []
+        for t in _csv(d, "--d"):
+            if not t.isdigit() or int(t) <= 0:
+                raise UsageError(f"--d: {t!r} is not a positive integer")
+            dims.append(int(t))
+        epss = [_parse_positive(t, "eps") for t in _csv(eps, "--eps")]
+        tgt = _target(target, g, "1", None)
+        with stages(True) as progress:
+            rows = size_table(dims, epss, tgt, build_max=build_max, progress=progress)
+        if plot_file is not None:
+            from .plot import plot_lines
+
+            series, styles = {}, {}
+            colors = {"depth 3": "tab:blue", "depth 2 dimension": "tab:orange", "depth 2 accuracy": "tab:red"}
+            dashes = ["-", "--", "-.", ":", (0, (1, 4)), (0, (5, 1))]
+            for i, e in enumerate(epss):
+                sub = [r for r in rows if r["eps"] == float(e)]
+                cols = {"depth 3": [(r["d"], r["depth3"]) for r in sub]}
+                for regime in ("dimension", "accuracy"):
+                    cols[f"depth 2 {regime}"] = [(r["d"], r[f"depth2_{regime}"]["neurons"]) for r in sub if r[f"depth2_{regime}"]["neurons"]]
+                for name, pts in cols.items():
+                    key = f"{name}, eps={float(e):g}"
+                    series[key] = ([p[0] for p in pts], [float(p[1]) for p in pts])
+                    styles[key] = {"color": colors[name], "linestyle": dashes[i % len(dashes)]}
+            plot_lines(series, plot_file, "d", "neurons (≥ where not enumerable)", f"sizes for g = {tgt.expression}",
+                       logx=True, logy=True, styles=styles)
+        if json_out:
+            typer.echo(to_json({"target": tgt.expression, "rows": rows}))
+            return
+        from rich.table import Table
+
+        t = Table(title=f"neurons needed for sup error ≤ ε, g(r) = {tgt.expression}")
+        for col in ("ε", "d", "depth 3", "depth 2 (dimension)", "depth 2 (accuracy)", "K", "certified (3 / 2d / 2a) where built"):
+            t.add_column(col, justify="right")
+
+        def fmt(info):
+            if info["neurons"] is None:
+                return "—"
+            return ("" if info["exact"] else "≥ ") + (f"{info['neurons']:,}" if info["neurons"] < 10**9 else f"{float(info['neurons']):.2e}")
+
+        for r in rows:
+            built = ", ".join(
+                f"{k.replace('depth2_', '2').replace('dimension', 'd').replace('accuracy', 'a').replace('depth3', '3')}: {float(v['certified']):.4f}"
+                for k, v in (r.get("built") or {}).items()
+            )
+            t.add_row(f"{r['eps']:g}", str(r["d"]), f"{r['depth3']:,}", fmt(r["depth2_dimension"]), fmt(r["depth2_accuracy"]),
+                      str(r["depth2_dimension"]["degree"]), built)
+        _stdout().print(t)
+        if plot_file is not None:
+            _stdout().print(f"wrote {plot_file}", highlight=False)
+
+
 def main() -> None:
     app()
 

@@ -60,12 +60,16 @@ def plot_radial(net, target, out: str | Path, rays: int = 6, seed: int = 0, cert
 
 
 def plot_lines(series: dict[str, tuple[Sequence[float], Sequence[float]]], out: str | Path, xlabel: str,
-               ylabel: str, title: str = "", logx: bool = False, logy: bool = False) -> dict:
-    """A simple multi-line chart (used by the separation table and training curves)."""
+               ylabel: str, title: str = "", logx: bool = False, logy: bool = False,
+               styles: dict[str, dict] | None = None) -> dict:
+    """A simple multi-line chart (used by the separation table and training curves).
+
+    ``styles`` maps a series name to matplotlib keyword arguments (color, linestyle, marker)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
     for name, (xs, ys) in series.items():
-        ax.plot(xs, ys, marker="o", lw=1.5, label=name)
+        kw = {"marker": "o", "lw": 1.5, **((styles or {}).get(name, {}))}
+        ax.plot(xs, ys, label=name, **kw)
     if logx:
         ax.set_xscale("log")
     if logy:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from netconstruct import jsonio
-from netconstruct.constructions import radial_depth3
+from netconstruct.constructions import radial_depth2, radial_depth3
 from netconstruct.export import export, import_model
 from netconstruct.network import Network, dense_layer
 
@@ -18,6 +18,7 @@ def constructions(sine):
     """One network per construction (extended as constructions are added)."""
     return {
         "radial_depth3": radial_depth3.build(6, Fraction(1, 10), sine),
+        "radial_depth2": radial_depth2.build("accuracy", 2, Fraction(1, 5), sine),
         "sigmoid_and_step": Network(
             (
                 dense_layer([[1, -2], [Fraction(1, 3), 4]], [0, 1], "sigmoid"),
@@ -33,7 +34,10 @@ def nets(sine):
     return constructions(sine)
 
 
-@pytest.mark.parametrize("name", ["radial_depth3", "sigmoid_and_step"])
+ALL = ["radial_depth3", "radial_depth2", "sigmoid_and_step"]
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_runtimes_match_float64_evaluation(nets, name, tmp_path):
     """onnxruntime and torch outputs equal netconstruct's float64 evaluation to 1e-12 on 10⁴ inputs."""
     from netconstruct.export.onnx import run_onnxruntime
@@ -50,7 +54,7 @@ def test_runtimes_match_float64_evaluation(nets, name, tmp_path):
 
 
 @pytest.mark.parametrize("fmt,suffix", [("onnx", "onnx"), ("torch", "pt"), ("npz", "npz")])
-@pytest.mark.parametrize("name", ["radial_depth3", "sigmoid_and_step"])
+@pytest.mark.parametrize("name", ALL)
 def test_import_of_export_is_the_same_network(nets, name, fmt, suffix, tmp_path):
     net = nets[name]
     path = tmp_path / f"m.{suffix}"

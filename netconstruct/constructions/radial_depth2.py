@@ -281,7 +281,7 @@ def _knots_for(profiles, budget: Fraction) -> list[int]:
     return ms
 
 
-def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int = 2_000_000) -> Plan2:
+def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | None = 2_000_000) -> Plan2:
     """Exact size and bound of the depth-2 network, without building it."""
     if regime not in REGIMES:
         raise UsageError(f"unknown regime {regime!r} (dimension or accuracy)")
@@ -291,13 +291,16 @@ def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int = 
     if eps <= 0:
         raise UsageError("eps must be > 0")
     best: Plan2 | None = None
-    for poly in degrees_below(target, eps):
+    polys = degrees_below(target, eps)
+    for poly in polys:
         ndirs = _direction_count(regime, d, poly.degree)
-        if ndirs > max_directions:
-            raise TooLargeError(
-                f"the depth-2 {regime} construction for d={d}, eps={float(eps):g} needs degree {poly.degree} "
-                f"and {ndirs:,} ridge directions, above the limit of {max_directions:,}"
-            )
+        if max_directions is not None and ndirs > max_directions:
+            if poly is polys[0]:
+                raise TooLargeError(
+                    f"the depth-2 {regime} construction for d={d}, eps={float(eps):g} needs degree {poly.degree} "
+                    f"and {ndirs:,} ridge directions, above the limit of {max_directions:,}"
+                )
+            continue
         profiles = _profiles(regime, d, poly)
         budget = eps - poly.error
         ms = _knots_for(profiles, budget)
@@ -312,10 +315,7 @@ def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int = 
 def _direction_count(regime: str, d: int, K: int) -> int:
     if regime == "dimension":
         return sum(type_count(t, d) for t in direction_types(K, d))
-    n = 1
-    for _ in range(d - 1):
-        n *= 2 * K + 1
-    return max(1, n // 2 + 1)
+    return (2 * K + 1) ** (d - 1)  # each level multiplies by the 2K + 1 nodes of the line rule
 
 
 def neurons(regime: str, d: int, eps: Exact, target: Target) -> int:
