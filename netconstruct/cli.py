@@ -530,6 +530,121 @@ def separation(
             _stdout().print(f"wrote {plot_file}", highlight=False)
 
 
+@app.command()
+def orthogonal(
+    d: int = typer.Option(16, "--d", help="Input dimension n."),
+    k: int = typer.Option(4, "--k", help="Subset size k (members have 2^k hidden units)."),
+    activation: str = typer.Option("relu", "--activation", help="relu (non-zero for even k) or sigmoid (odd k)."),
+    laws: str = typer.Option("gaussian,sphere,ball,student-t", "--laws", help="Spherically symmetric laws to check."),
+    samples: int = typer.Option(200_000, "--samples", help="Monte Carlo samples per law."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo check."),
+    subset: Optional[str] = typer.Option(None, "--member", help="Export the member for this subset, e.g. '0,3,5,7'."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write that member's JSON here."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """The family of one-layer networks exactly orthogonal under every spherically symmetric law (Goel et al. 2020).
+
+    Inner products are computed exactly (integer cancellation, valid for every such law), norms to 50
+    digits (ReLU, closed form) or by quadrature (sigmoid), and checked against Monte Carlo.
+
+    Example:  netconstruct orthogonal --d 16 --k 4 --member 0,1,2,3 --out f.json
+    """
+    with handled():
+        from math import comb
+
+        from .constructions import orthogonal as orth
+        from .jsonio import save
+        from .report import to_json
+
+        if d <= 0 or k <= 0 or k > d:
+            raise UsageError(f"need 1 ≤ k ≤ d, got d={d}, k={k}")
+        if k > 10:
+            raise UsageError("k > 10 would give members with more than 1024 hidden units; choose k ≤ 10")
+        if samples < 100:
+            raise UsageError("--samples must be ≥ 100")
+        law_list = _csv(laws, "--laws")
+        for law in law_list:
+            if law not in orth.LAWS:
+                raise UsageError(f"unknown law {law!r} (known: {', '.join(orth.LAWS)})")
+        S = tuple(range(k))
+        if subset is not None:
+            S = tuple(int(t) for t in _csv(subset, "--member") if t.lstrip("-").isdigit())
+            if len(S) != k:
+                raise UsageError(f"--member must list {k} coordinates")
+        net = orth.member(d, S, activation)
+        with stages(True) as progress:
+            progress("exact inner products")
+            rep = orth.inner_products(d, k, activation, law_list)
+            mc = {}
+            for law in law_list:
+                progress(f"Monte Carlo under {law}")
+                mc[law] = orth.monte_carlo(d, k, activation, law, samples, seed)
+        import mpmath
+
+        checks = {}
+        laws_out = {}
+        for law in law_list:
+            vals = rep["laws"][law]
+            norm = vals[k]
+            norm_f = float(norm)
+            off = [vals[o] for o in range(k)]
+            rel = max((abs(float(v)) for v in off), default=0.0) / abs(norm_f) if norm_f else 0.0
+            laws_out[law] = {
+                "norm2": mpmath.nstr(norm, 30) if not isinstance(norm, int) else str(norm),
+                "max_abs_inner_product": max((abs(float(v)) for v in off), default=0.0),
+                "relative": rel,
+                "monte_carlo": mc[law],
+            }
+            m = mc[law]
+            checks[f"{law}: inner products ≤ 1e-30·norm"] = all(v == 0 for v in off) or rel <= 1e-30
+            checks[f"{law}: Monte Carlo within 99.9% CI"] = (
+                abs(m["norm2"]["mean"] - norm_f) <= m["norm2"]["half_width"] + 1e-12
+                and abs(m[f"overlap_{k - 1}"]["mean"]) <= m[f"overlap_{k - 1}"]["half_width"] + 1e-12
+                and abs(m["overlap_0"]["mean"]) <= m["overlap_0"]["half_width"] + 1e-12
+            )
+        st = net.stats()
+        result = {
+            "family_size": comb(d, k),
+            "member": {"subset": list(S), "depth": st["depth"], "hidden_units": st["neurons"],
+                       "max_abs_weight": str(st["max_abs_weight"]), "max_abs_output_weight": "1"},
+            "nonzero_members": any(abs(float(rep["laws"][law][k])) > 1e-30 for law in law_list),
+            "overlap_classes": rep["by_overlap"],
+            "laws": laws_out,
+            "checks": checks,
+            "ok": all(checks.values()),
+        }
+        if out is not None:
+            save(net.with_metadata(orthogonality={k2: v for k2, v in result.items() if k2 != "member"}), out)
+        if json_out:
+            typer.echo(to_json(result))
+        else:
+            con = _stdout()
+            con.print(_table(
+                f"orthogonal family: n={d}, k={k}, {activation}",
+                [("family size C(n,k)", f"{comb(d, k):,}"), ("member", f"depth 2, {st['neurons']} hidden units"),
+                 ("largest |weight|", f"first layer {float(net.layers[0].weight.abs_max()):.6g} (1/√k), outputs ±1"),
+                 ("members non-zero", "yes" if result["nonzero_members"] else "NO: σ has no part of parity (−1)^k")],
+            ))
+            from rich.table import Table
+
+            t = Table(title=r"E\[f_S f_T] by law (inner products exact; |S ∩ T| < k)")
+            for col in ("law", r"E\[f_S²]", r"max |E\[f_S f_T]|", r"MC E\[f_S²] ± 99.9%", "MC overlap k−1", "MC overlap 0"):
+                t.add_column(col, justify="right")
+            for law, e in laws_out.items():
+                m = e["monte_carlo"]
+                t.add_row(law, e["norm2"][:18], f"{e['max_abs_inner_product']:.1e}",
+                          f"{m['norm2']['mean']:.5f} ± {m['norm2']['half_width']:.5f}",
+                          f"{m[f'overlap_{k - 1}']['mean']:+.5f} ± {m[f'overlap_{k - 1}']['half_width']:.5f}",
+                          f"{m['overlap_0']['mean']:+.5f} ± {m['overlap_0']['half_width']:.5f}")
+            con.print(t)
+            for name, ok in checks.items():
+                con.print(("✔ " if ok else "✘ ") + name, highlight=False)
+            if out:
+                con.print(f"wrote {out}", highlight=False)
+        if not result["ok"]:
+            raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,48 @@
+"""Size, largest weight, certified error and times of the depth-2 radial constructions.
+
+Run:  python benchmarks/bench_depth2.py [--target sine]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from fractions import Fraction
+
+from netconstruct.constructions import radial_depth2
+from netconstruct.targets import make_target
+from netconstruct.verify import verify_radial
+
+GRID = [("dimension", d, e) for e in ("0.3", "0.2") for d in (2, 5, 10, 20)] + [
+    ("accuracy", d, e) for d in (2, 3) for e in ("0.2", "0.1", "0.05")
+]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--target", default="sine")
+    ap.add_argument("--samples", type=int, default=5000)
+    args = ap.parse_args()
+    t = make_target(args.target)
+    print(f"target g(r) = {t.expression}\n")
+    print("| regime | d | ε | K | directions | neurons | max abs w | a-priori | certified | sampled (mpmath) | build s | verify s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for regime, d, e in GRID:
+        eps = Fraction(e)
+        t0 = time.perf_counter()
+        net = radial_depth2.build(regime, d, eps, t)
+        tb = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        rep = verify_radial(net, t, eps, samples=args.samples)
+        tv = time.perf_counter() - t0
+        p = net.metadata["parameters"]
+        print(
+            f"| {regime} | {d} | {e} | {p['degree']} | {p['directions']:,} | {net.size:,} | "
+            f"{float(net.stats()['max_abs_weight']):.3g} | {float(net.metadata['bounds']['sup_error']):.4f} | "
+            f"{float(rep['certified']['sup_error']):.4f} | {float(rep['empirical']['max_error_mpmath']):.4f} | {tb:.2f} | {tv:.2f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
