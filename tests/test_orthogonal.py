@@ -34,7 +34,8 @@ def test_relu_norm_matches_closed_form_gaussian_k2():
     rep = orth.inner_products(5, 2, "relu", laws=("gaussian",))
     # direct: f = relu(a·x)+relu(-a·x) - relu(b·x) - relu(-b·x) = |a·x| - |b·x| with a ⟂ b, |a|=|b|=1
     # E f² = 2 E z² − 2 E|z1||z2| = 2 − 2·(2/π); the stored scale 1/√2 is a 30-digit rational
-    assert abs(rep["laws"]["gaussian"][2] - (2 - 4 / mpmath.pi)) < mpmath.mpf(10) ** -28
+    with mpmath.workdps(50):
+        assert abs(rep["laws"]["gaussian"][2] - (2 - 4 / mpmath.pi)) < mpmath.mpf(10) ** -28
 
 
 def test_parity_relu_odd_k_members_vanish():
