@@ -645,6 +645,118 @@ def orthogonal(
             raise typer.Exit(1)
 
 
+@app.command()
+def ball(
+    d: int = typer.Option(20, "--d", help="Input dimension."),
+    radius: float = typer.Option(1.0, "--radius", help="Radius r of the ball to learn."),
+    width: int = typer.Option(8, "--width", help="Sigmoids per coordinate and sign (hidden units = 2·d·width)."),
+    hidden: str = typer.Option("coordinate", "--hidden", help="coordinate (sum of univariate pieces) or random (random features)."),
+    train_steps: int = typer.Option(1000, "--train-steps", help="Gradient-descent steps."),
+    dist: str = typer.Option("uniform-radius", "--dist", help="uniform-radius, gaussian-shell or heavy-tailed."),
+    samples: int = typer.Option(6000, "--samples", help="Training samples (the test set has half as many)."),
+    lr: float = typer.Option(2.0, "--lr", help="Step size of GD on the output layer."),
+    baseline_lrs: str = typer.Option("0.1,0.5", "--baseline-lrs", help="Step sizes tried for the baseline (best reported)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random choice."),
+    plot_file: Optional[Path] = typer.Option(None, "--plot", help="Draw the test-error curves (PNG)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the trained two-sigmoid-layer network (JSON)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Learn the ball indicator 1{‖x‖ ≤ r} by GD on the output layer of a two-sigmoid-layer network
+    (Safran & Lee 2022), beside a one-hidden-layer network trained end to end by standard GD.
+
+    Example:  netconstruct ball --d 20 --train-steps 1000 --plot ball.png
+    """
+    with handled():
+        import numpy as np
+
+        from .constructions import ball_indicator as bi
+        from .report import to_json
+
+        if d <= 0 or width <= 0 or train_steps <= 0 or samples < 100 or radius <= 0 or lr <= 0:
+            raise UsageError("--d, --width, --train-steps, --radius, --lr must be positive and --samples ≥ 100")
+        if dist not in bi.DISTRIBUTIONS:
+            raise UsageError(f"unknown --dist {dist!r} ({', '.join(bi.DISTRIBUTIONS)})")
+        if hidden not in ("coordinate", "random"):
+            raise UsageError("--hidden must be coordinate or random")
+        H = 2 * d * width
+        if samples * H > 200_000_000:
+            raise UsageError(f"{samples:,} samples × {H:,} hidden units would need more than 1.6 GB; lower --samples or --width")
+        lrs = [float(t) for t in _csv(baseline_lrs, "--baseline-lrs")]
+        rng = np.random.default_rng(seed)
+        X = bi.sample(dist, d, samples, radius, rng)
+        Xt = bi.sample(dist, d, samples // 2, radius, rng)
+        y = (np.linalg.norm(X, axis=1) <= radius).astype(float)
+        yt = (np.linalg.norm(Xt, axis=1) <= radius).astype(float)
+        B = 2.0 * radius
+        hid = bi.coordinate_hidden(d, width, B) if hidden == "coordinate" else bi.random_hidden(d, H, radius, rng)
+        bound = bi.square_error_bound(width, B, 4.0) if hidden == "coordinate" else None
+        log_every = max(1, train_steps // 40)
+        from rich.progress import Progress
+
+        console = _stderr()
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as prog:
+            task = prog.add_task("GD on the output layer", total=train_steps * (1 + len(lrs)))
+            done = [0]
+
+            def tick(t):
+                prog.update(task, completed=done[0] + t)
+
+            F, Ft = hid.features(X), hid.features(Xt)
+            u, u0, hist = bi.train_output_layer(F, y, train_steps, lr, Ft, yt, log_every, tick)
+            done[0] += train_steps
+            base = None
+            for blr in lrs:
+                prog.update(task, description=f"baseline GD, lr={blr}")
+                hb = bi.train_one_layer(X, y, H, train_steps, blr, np.random.default_rng(seed + 1), Xt, yt, log_every, tick)
+                done[0] += train_steps
+                if base is None or hb[-1][4] < base[1][-1][4]:
+                    base = (blr, hb)
+        cols = ("step", "train_mse", "train_error", "test_mse", "test_error")
+        result = {
+            "setup": {"d": d, "radius": radius, "dist": dist, "hidden": hidden, "hidden_units": H, "train": samples,
+                      "test": samples // 2, "steps": train_steps, "lr": lr, "seed": seed,
+                      "inside_fraction_test": float(yt.mean())},
+            "fixed_layer": ({"sup_abs_psi_minus_s2_on_[-B,B]": bound["sup_error"], "B": B,
+                             "sum_error_bound_on_box": bound["sup_error"] * d} if bound else None),
+            "two_sigmoid_layers": [dict(zip(cols, h)) for h in hist],
+            "one_layer_baseline": {"lr": base[0], "curve": [dict(zip(cols, h)) for h in base[1]]},
+            "final": {"two_sigmoid_layers_test_error": hist[-1][4], "baseline_test_error": base[1][-1][4],
+                      "constant_predictor_test_error": float(min(yt.mean(), 1 - yt.mean()))},
+        }
+        if plot_file is not None:
+            from .plot import plot_lines
+
+            plot_lines({"two sigmoid layers (GD on output)": ([h[0] for h in hist], [h[4] for h in hist]),
+                        f"one layer of non-linearities (GD, lr={base[0]})": ([h[0] for h in base[1]], [h[4] for h in base[1]])},
+                       plot_file, "GD step", "test 0-1 error", f"ball indicator, d={d}, {dist}")
+        if out is not None:
+            from fractions import Fraction as Fr
+
+            from .jsonio import save
+            from .matrix import Coo
+            from .network import Layer, Network
+
+            rows, cols_ = np.nonzero(hid.W)
+            W1 = Coo.from_triplets(hid.W.shape, rows.tolist(), cols_.tolist(), [Fr(float(v)) for v in hid.W[rows, cols_]])
+            W2 = Coo.from_triplets((1, H), [0] * H, range(H), [Fr(float(v)) for v in u])
+            net = Network((Layer(W1, tuple(Fr(float(v)) for v in hid.b), "sigmoid"), Layer(W2, (Fr(float(u0)),), "sigmoid")),
+                          {"construction": "ball_indicator", "paper": "Safran & Lee, COLT 2022", "setup": result["setup"], "final": result["final"]})
+            save(net, out)
+        if json_out:
+            typer.echo(to_json(result))
+        else:
+            rows_ = [("hidden layer", f"{hidden}, {H:,} sigmoids (fixed)"), ("distribution", dist),
+                     ("test inside fraction", f"{yt.mean():.3f}")]
+            if bound:
+                rows_.append(("sup |ψ(s) − s²| on [−B, B]", f"{bound['sup_error']:.4g} (B = {B:g})"))
+            rows_ += [("test error: two sigmoid layers, GD on output", f"{hist[-1][4]:.4f}"),
+                      (f"test error: one non-linear layer, GD (best lr {base[0]})", f"{base[1][-1][4]:.4f}"),
+                      ("test error: best constant", f"{result['final']['constant_predictor_test_error']:.4f}")]
+            _stdout().print(_table(f"ball indicator, d = {d}, r = {radius}", rows_))
+        if out:
+            _stdout().print(f"wrote {out}", highlight=False) if not json_out else None
+
+
 def main() -> None:
     app()
 
