@@ -757,6 +757,62 @@ def ball(
             _stdout().print(f"wrote {out}", highlight=False) if not json_out else None
 
 
+@app.command("feature-learning")
+def feature_learning(
+    d: int = typer.Option(16, "--d", help="Input dimension."),
+    n: str = typer.Option("1000,4000,16000,32000", "--n", help="Sample sizes (comma-separated)."),
+    target: str = typer.Option("quadratic", "--target", help="quadratic: ReLU(xᵀAx/√2); single-index: ReLU(⟨w,x⟩)."),
+    m1: Optional[int] = typer.Option(None, "--m1", help="First-layer width (default min(4d², 4096))."),
+    m2: int = typer.Option(512, "--m2", help="Second-layer width."),
+    test: int = typer.Option(4000, "--test", help="Test samples."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random choice."),
+    plot_file: Optional[Path] = typer.Option(None, "--plot", help="Draw test error vs n (PNG)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+) -> None:
+    """Three-layer feature learning (one GD step on the middle layer, then ridge) vs a two-layer network
+    on the same samples (Nichani, Damian & Lee 2023): normalised test error vs number of samples.
+
+    Example:  netconstruct feature-learning --d 16 --n 1000,4000,16000 --plot fl.png
+    """
+    with handled():
+        from .constructions import feature_learning as fl
+        from .report import to_json
+
+        ns = []
+        for t in _csv(n, "--n"):
+            if not t.isdigit() or int(t) < 20:
+                raise UsageError(f"--n: {t!r} must be an integer ≥ 20")
+            ns.append(int(t))
+        if d <= 1 or m2 <= 0 or test < 100 or (m1 is not None and m1 <= 0):
+            raise UsageError("need --d ≥ 2, --m2 ≥ 1, --test ≥ 100")
+        if target not in fl.TARGETS:
+            raise UsageError(f"unknown --target {target!r} ({', '.join(fl.TARGETS)})")
+        width = m1 or min(4 * d * d, 4096)
+        if max(ns) * width > 300_000_000:
+            raise UsageError(f"n = {max(ns):,} with m1 = {width:,} would need more than 2.4 GB; lower --n or --m1")
+        with stages(True) as progress:
+            res = fl.experiment(d, ns, target, m1, m2, test, seed, progress=lambda k: progress(f"n = {k:,}"))
+        if plot_file is not None:
+            from .plot import plot_lines
+
+            xs = [r["n"] for r in res["rows"]]
+            plot_lines({"three layers (one GD step + ridge)": (xs, [r["three_layer"] for r in res["rows"]]),
+                        "two layers (random features + ridge)": (xs, [r["two_layer"] for r in res["rows"]])},
+                       plot_file, "samples n", "normalised test MSE", f"{target} target, d = {d}", logx=True)
+        if json_out:
+            typer.echo(to_json(res))
+            return
+        from rich.table import Table
+
+        t = Table(title=f"{target} target, d = {d}, m1 = {res['m1']}, m2 = {m2}: normalised test MSE (1 = predicting the mean)")
+        for col in ("n", "three layers", "two layers", "corr(learned feature, xᵀAx)"):
+            t.add_column(col, justify="right")
+        for r in res["rows"]:
+            t.add_row(f"{r['n']:,}", f"{r['three_layer']:.4f}", f"{r['two_layer']:.4f}",
+                      f"{r['feature_correlation']:.3f}" if "feature_correlation" in r else "—")
+        _stdout().print(t)
+
+
 def main() -> None:
     app()
 
