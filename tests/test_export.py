@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from netconstruct import jsonio
-from netconstruct.constructions import radial_depth2, radial_depth3
+from netconstruct.constructions import orthogonal, radial_depth2, radial_depth3
 from netconstruct.export import export, import_model
 from netconstruct.network import Network, dense_layer
 
@@ -14,11 +14,28 @@ ort = pytest.importorskip("onnxruntime")
 torch = pytest.importorskip("torch")
 
 
+def _ball_network():
+    """The two-sigmoid-layer ball network with its fixed coordinate layer and the ideal output weights."""
+    from netconstruct.constructions import ball_indicator as bi
+    from netconstruct.matrix import Coo
+
+    h = bi.coordinate_hidden(3, 4, 2.0)
+    rows, cols = np.nonzero(h.W)
+    W1 = Coo.from_triplets(h.W.shape, rows.tolist(), cols.tolist(), [Fraction(float(v)) for v in h.W[rows, cols]])
+    H = h.W.shape[0]
+    W2 = Coo.from_triplets((1, H), [0] * H, range(H), [Fraction(float(v)) * 5 for v in h.u_star])
+    from netconstruct.network import Layer
+
+    return Network((Layer(W1, tuple(Fraction(float(v)) for v in h.b), "sigmoid"), Layer(W2, (Fraction(5),), "sigmoid")))
+
+
 def constructions(sine):
     """One network per construction (extended as constructions are added)."""
     return {
         "radial_depth3": radial_depth3.build(6, Fraction(1, 10), sine),
         "radial_depth2": radial_depth2.build("accuracy", 2, Fraction(1, 5), sine),
+        "orthogonal_family": orthogonal.member(6, (0, 2, 3, 5)),
+        "ball_indicator": _ball_network(),
         "sigmoid_and_step": Network(
             (
                 dense_layer([[1, -2], [Fraction(1, 3), 4]], [0, 1], "sigmoid"),
@@ -34,7 +51,7 @@ def nets(sine):
     return constructions(sine)
 
 
-ALL = ["radial_depth3", "radial_depth2", "sigmoid_and_step"]
+ALL = ["radial_depth3", "radial_depth2", "orthogonal_family", "ball_indicator", "sigmoid_and_step"]
 
 
 @pytest.mark.parametrize("name", ALL)
