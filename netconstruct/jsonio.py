@@ -94,22 +94,9 @@ def _dump(obj: Any, indent: int) -> str:
 
 def dumps(net: Network) -> str:
     """Canonical text of a network (stable: same network ⇒ same bytes)."""
-    return _dump(_jsonable(to_dict(net)), 0) + "\n"
+    from .report import jsonable
 
-
-def _jsonable(obj: Any) -> Any:
-    """Metadata may hold exact numbers (Fraction) or numpy scalars: turn them into JSON values."""
-    from fractions import Fraction
-
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, Fraction):
-        return format_exact(obj)
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        return obj.item()
-    return obj
+    return _dump(jsonable(to_dict(net)), 0) + "\n"
 
 
 def save(net: Network, path: str | Path) -> None:

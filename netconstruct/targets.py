@@ -379,8 +379,6 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
     until that end is within 1% of the best point value or the budget is spent.  Raises
     :class:`TargetError` when g or g' is not finite (unbounded slope, jump, log of 0, …).
     """
-    import heapq
-
     sp = _sympy()
     r = r_symbol()
     R = Fraction(radius)
@@ -421,29 +419,20 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
     lower = max(point(R * k / 256) for k in range(257)) if deriv.free_symbols else abs(float(deriv))
     if not math.isfinite(lower):
         raise TargetError("g' is not finite on [0, R]: g is not Lipschitz there")
-    heap = []
-    for k in range(pieces):
-        a, b = R * k / pieces, R * (k + 1) / pieces
-        heapq.heappush(heap, (-upper(a, b), a, b))
-    steps = 0
-    while steps < max_steps:
-        ub, a, b = heap[0]
-        ub = -ub
-        if ub <= max(lower * 1.01, lower + 1e-12):
-            break
-        if b - a < R * Fraction(1, 2**50):
-            break
-        heapq.heappop(heap)
-        m = (a + b) / 2
-        lower = max(lower, point(m))
-        heapq.heappush(heap, (-upper(a, m), a, m))
-        heapq.heappush(heap, (-upper(m, b), m, b))
-        steps += 1
-    ub = -heap[0][0]
+    from .bnb import certified_max
+
+    def point_lower(t: Fraction) -> Fraction:
+        v = point(t)
+        return Fraction(v) if math.isfinite(v) else Fraction(10**30)
+
+    ub, best, _ = certified_max(
+        upper, point_lower,
+        Fraction(0), R, pieces=pieces, max_steps=max_steps, rel_tol=Fraction(1, 100), abs_tol=Fraction(1, 10**12),
+    )
+    lower = max(lower, float(best))
     if not math.isfinite(ub) or ub > LIPSCHITZ_CEILING:
-        worst = heap[0][1]
         raise TargetError(
-            f"g is not Lipschitz on [0, {format_exact(R)}]: |g'| is unbounded (or > {LIPSCHITZ_CEILING}) near r = {float(worst):.3g}"
+            f"g is not Lipschitz on [0, {format_exact(R)}]: |g'| is unbounded (or > {LIPSCHITZ_CEILING}) there"
         )
     return round_up(Fraction(ub), 12), lower
 
