@@ -12,8 +12,21 @@ EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.py"))
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs(script, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", [str(script)])
+    monkeypatch.setattr(sys, "argv", [str(script), str(tmp_path / "out.json")])
     runpy.run_path(str(script), run_name="__main__")
+
+
+def test_shipped_large_weight_example_is_reproducible(tmp_path):
+    """examples/large_weights_k2.json is exactly what its script makes; depth 2, a weight ≥ 2^40."""
+    from netconstruct import load
+
+    script = Path(__file__).parent.parent / "examples" / "make_large_weights_k2.py"
+    ns = runpy.run_path(str(script))
+    ns["main"](str(tmp_path / "x.json"))
+    shipped = Path(__file__).parent.parent / "examples" / "large_weights_k2.json"
+    assert (tmp_path / "x.json").read_bytes() == shipped.read_bytes()
+    net = load(shipped)
+    assert net.depth == 2 and net.stats()["max_abs_weight"] >= 2**40
 
 
 def test_plot_command_writes_png(tmp_path):
