@@ -64,8 +64,6 @@ class Float64(Context):
 
     @staticmethod
     def step(v):
-        import numpy as np
-
         return (v >= 0).astype(float)
 
 

@@ -31,15 +31,9 @@ from fractions import Fraction
 from typing import Callable
 
 from .arith import interval_bounds
-from .exact import Exact, normalize
-from .matrix import Coo, Outer
+from .exact import Exact, normalize, sqrt_up
+from .matrix import Outer
 from .network import Network
-
-
-def sqrt_up(x: Exact, digits: int = 15) -> Fraction:
-    from .constructions.radial_depth3 import sqrt_up as _s
-
-    return _s(x, digits)
 
 
 def sqrt_down(x: Exact) -> Fraction:

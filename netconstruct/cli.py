@@ -8,7 +8,6 @@ arguments, 3 internal error.  ``NO_COLOR`` is respected (rich does it).
 from __future__ import annotations
 
 import os
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path

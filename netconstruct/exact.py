@@ -149,3 +149,14 @@ def round_down(q: Exact, digits: int = 12) -> Fraction:
 def upper_text(q: Exact, digits: int = 12) -> str:
     """Decimal text of an upper bound of q (rounded up to ``digits`` significant digits)."""
     return format_exact(normalize(round_up(q, digits)))
+
+
+def sqrt_up(x: Exact, digits: int = 12) -> Fraction:
+    """A rational ≥ √x with about ``digits`` decimals (exact if x is a perfect rational square)."""
+    x = Fraction(x)
+    scale = 10**digits
+    p = math.isqrt(x.numerator * scale * scale // x.denominator)
+    q = Fraction(p, scale)
+    while q * q < x:
+        q += Fraction(1, scale)
+    return q

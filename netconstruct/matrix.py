@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from .arith import Context
-from .errors import FormatError, NetconstructError
+from .errors import NetconstructError
 from .exact import Exact, exact_abs_max, normalize
 
 
@@ -275,9 +275,3 @@ def vstack(blocks: Sequence[Coo]) -> Coo:
         tv.extend(b.values)
         r0 += b.shape[0]
     return Coo((r0, n), tuple(tr), tuple(tc), tuple(tv))
-
-
-def check_finite_shape(shape: Sequence[int], where: str) -> tuple[int, int]:
-    if len(shape) != 2 or any((not isinstance(s, int)) or isinstance(s, bool) or s <= 0 for s in shape):
-        raise FormatError(f"{where}: shape must be two positive integers, got {list(shape)!r}")
-    return int(shape[0]), int(shape[1])

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 from .arith import MultiPrecision
 from .certify import NotCertifiable, RadialStructure, analyse, certify_radial, target_interval

@@ -8,7 +8,6 @@ from netconstruct.certify import NotCertifiable, analyse, certify_radial, target
 from netconstruct.constructions import radial_depth3 as r3
 from netconstruct.matrix import Coo
 from netconstruct.network import Layer, Network, dense_layer
-from netconstruct.targets import make_target
 from netconstruct.verify import verify_radial
 
 

@@ -1,8 +1,6 @@
 """The JSON format: canonical round trip, schema conformance, one-line errors for bad files."""
 
 import json
-from pathlib import Path
-
 import pytest
 
 from netconstruct import jsonio

@@ -1,6 +1,5 @@
 """The orthogonal family: exact vanishing of inner products, non-zero norms, Monte Carlo agreement."""
 
-import itertools
 from fractions import Fraction
 
 import numpy as np

@@ -24,8 +24,6 @@ trained end to end by full-batch GD on the same samples.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
-
 import numpy as np
 
 from ..errors import UsageError

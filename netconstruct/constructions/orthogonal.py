@@ -44,7 +44,7 @@ def scale(k: int) -> Fraction:
     r = math.isqrt(k)
     if r * r == k:
         return Fraction(1, r)
-    from .radial_depth3 import sqrt_up
+    from ..exact import sqrt_up
 
     return 1 / sqrt_up(k, 30)
 

@@ -36,11 +36,11 @@ import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import combinations_with_replacement, permutations
+from itertools import combinations, permutations
 from math import comb, factorial
 
 from ..errors import TooLargeError, UsageError
-from ..exact import Exact, format_exact, normalize, upper_text
+from ..exact import Exact, format_exact, normalize, sqrt_up, upper_text
 from ..matrix import Coo
 from ..network import Layer, Network
 from ..targets import Target
@@ -48,12 +48,6 @@ from .polyapprox import EvenPolynomial, certify_poly_error, degrees_below
 
 REGIMES = ("dimension", "accuracy")
 DEFAULT_MAX_NEURONS = 2_000_000
-
-
-def sqrt_up(x: Exact) -> Fraction:
-    from .radial_depth3 import sqrt_up as s
-
-    return s(x)
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,7 +115,7 @@ def type_coefficients(t: tuple[int, ...], d: int, K: int) -> list[Fraction]:
 def type_vectors(t: tuple[int, ...], d: int):
     """Every direction of type t, one per ± pair (first non-zero entry positive)."""
     m = len(t)
-    for support in _combinations(range(d), m):
+    for support in combinations(range(d), m):
         for perm in sorted(set(permutations(t))):
             for signs in range(2 ** (m - 1)):
                 v = [0] * d
@@ -129,12 +123,6 @@ def type_vectors(t: tuple[int, ...], d: int):
                     s = -1 if k > 0 and (signs >> (k - 1)) & 1 else 1
                     v[i] = s * a
                 yield tuple(v)
-
-
-def _combinations(it, m):
-    from itertools import combinations
-
-    return combinations(it, m)
 
 
 # --------------------------------------------------------------------------------------------

@@ -38,8 +38,7 @@ from fractions import Fraction
 
 from .. import algebra
 from ..errors import TooLargeError, UsageError
-from ..exact import Exact, format_exact, normalize, to_fraction, upper_text
-from ..matrix import Coo
+from ..exact import Exact, format_exact, normalize, sqrt_up, to_fraction, upper_text
 from ..network import Network
 from ..targets import Target
 from .univariate import interpolant, square_interpolant
@@ -54,17 +53,6 @@ def kappa0_exact() -> float:
     """max_{v∈[0,1]} v(1−v)(1+2v), attained at v = (1+√7)/6 (for the record and a test)."""
     v = (1 + math.sqrt(7)) / 6
     return v * (1 - v) * (1 + 2 * v)
-
-
-def sqrt_up(x: Exact, digits: int = 12) -> Fraction:
-    """A rational ≥ √x with about ``digits`` decimals (exact if x is a perfect rational square)."""
-    x = Fraction(x)
-    scale = 10**digits
-    p = math.isqrt(x.numerator * scale * scale // x.denominator)
-    q = Fraction(p, scale)
-    while q * q < x:
-        q += Fraction(1, scale)
-    return q
 
 
 @dataclass(frozen=True)
