@@ -306,6 +306,12 @@ def _direction_count(regime: str, d: int, K: int) -> int:
     return (2 * K + 1) ** (d - 1)  # each level multiplies by the 2K + 1 nodes of the line rule
 
 
+def memory_bytes(p: Plan2) -> int:
+    """Rough peak memory of :func:`build`: ~300 bytes per stored exact number (Python objects)."""
+    per_neuron = (p.poly.degree if p.regime == "dimension" else p.d) + 2
+    return 300 * p.neurons * per_neuron + 10_000_000
+
+
 def neurons(regime: str, d: int, eps: Exact, target: Target) -> int:
     return plan(regime, d, eps, target).neurons
 
@@ -329,7 +335,8 @@ def build(regime: str, d: int, eps: Exact, target: Target, max_neurons: int = DE
     if p.neurons > max_neurons:
         raise TooLargeError(
             f"the depth-2 {regime} network for d={d}, eps={float(p.eps):g} needs {p.neurons:,} neurons "
-            f"(degree {p.poly.degree}, {p.directions:,} directions), above --max-neurons {max_neurons:,}"
+            f"(degree {p.poly.degree}, {p.directions:,} directions, ~{memory_bytes(p) / 2**30:.1f} GiB to build), "
+            f"above --max-neurons {max_neurons:,}"
         )
     rows, cols, vals, bias, out_vals = [], [], [], [], []
     j = 0
