@@ -25,7 +25,6 @@ worst) returns a number that is a proof: sup_{‖x‖≤R} |N(x) − g(‖x‖)|
 from __future__ import annotations
 
 import bisect
-import heapq
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
@@ -278,27 +277,13 @@ def certify_radial(
         glo, ghi = g_interval(ra, rb)
         return max(Gmax - glo, ghi - Gmin)
 
-    heap = []
-    for k in range(initial_shells):
-        ra, rb = R * k / initial_shells, R * (k + 1) / initial_shells
-        heapq.heappush(heap, (-shell_bound(ra, rb), ra, rb))
-    steps = 0
-    checkpoint = heap[0][0]
-    while steps < max_steps:
-        b, ra, rb = heap[0]
-        if rb - ra < R / 2**24:
-            break
-        if steps and steps % 200 == 0:  # stop once refining no longer lowers the bound by 0.1%
-            if -b > -checkpoint * Fraction(999, 1000):
-                break
-            checkpoint = b
-        heapq.heappop(heap)
-        m = (ra + rb) / 2
-        heapq.heappush(heap, (-shell_bound(ra, m), ra, m))
-        heapq.heappush(heap, (-shell_bound(m, rb), m, rb))
-        steps += 1
-    b, ra, rb = heap[0]
-    return Certificate(-b, e_lo, e_box, alpha_norm, len(heap), (ra + rb) / 2)
+    from .bnb import certified_max
+
+    value, _, shells, (ra, rb) = certified_max(
+        shell_bound, None, Fraction(0), R, pieces=initial_shells, max_steps=max_steps,
+        stall_every=200, min_width=R / 2**24,
+    )
+    return Certificate(value, e_lo, e_box, alpha_norm, shells, (ra + rb) / 2)
 
 
 def pl_values(terms, points: list[Fraction], const: Exact = 0) -> list[Fraction]:

@@ -447,13 +447,10 @@ def plot(
 
 
 def _csv(text: str, kind: str) -> list:
-    try:
-        items = [t.strip() for t in text.split(",") if t.strip()]
-        if not items:
-            raise ValueError
-        return items
-    except ValueError:
-        raise UsageError(f"{kind} must be a comma-separated list") from None
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise UsageError(f"{kind} must be a comma-separated list")
+    return items
 
 
 @app.command()
@@ -752,8 +749,8 @@ def ball(
                       (f"test error: one non-linear layer, GD (best lr {base[0]})", f"{base[1][-1][4]:.4f}"),
                       ("test error: best constant", f"{result['final']['constant_predictor_test_error']:.4f}")]
             _stdout().print(_table(f"ball indicator, d = {d}, r = {radius}", rows_))
-        if out:
-            _stdout().print(f"wrote {out}", highlight=False) if not json_out else None
+        if out and not json_out:
+            _stdout().print(f"wrote {out}", highlight=False)
 
 
 @app.command("feature-learning")

@@ -425,7 +425,7 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
         v = point(t)
         return Fraction(v) if math.isfinite(v) else Fraction(10**30)
 
-    ub, best, _ = certified_max(
+    ub, best, _, _ = certified_max(
         upper, point_lower,
         Fraction(0), R, pieces=pieces, max_steps=max_steps, rel_tol=Fraction(1, 100), abs_tol=Fraction(1, 10**12),
     )

@@ -120,3 +120,13 @@ def test_structure_detected_and_shift_consistent(sine):
     net = r3.build(6, Fraction(1, 10), sine)
     st = analyse(net, 1)
     assert st.d == 6 and len({id(h) for h in st.coords}) == 1  # every coordinate has the same piece
+
+
+def test_profile_interpolation_constant_holds_on_every_interval():
+    """Lemma 3: sup_ρ (b−ρ)(ρ−a)(a+b+2ρ)/((b−a)(a+b)) ≤ κ₀·(b−a) on every interval [kh, (k+1)h], not only the first."""
+    rho = np.linspace(0, 1, 20001)
+    for k in range(0, 60):
+        a, b = float(k), float(k + 1)
+        r = a + rho
+        worst = ((b - r) * (r - a) * (a + b + 2 * r) / ((b - a) * (a + b))).max()
+        assert worst <= float(r3.KAPPA0)

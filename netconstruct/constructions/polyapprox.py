@@ -116,7 +116,7 @@ def certify_poly_error(target: Target, R: Fraction, cheb: tuple[Exact, ...], tol
         lo, hi = at(r)
         return Fraction(0) if lo <= 0 <= hi else min(abs(lo), abs(hi))
 
-    u, _, _ = certified_max(upper, lower, Fraction(0), R, pieces=128, max_steps=6000, abs_tol=tol)
+    u, _, _, _ = certified_max(upper, lower, Fraction(0), R, pieces=128, max_steps=6000, abs_tol=tol)
     return u
 
 
@@ -137,6 +137,4 @@ def degrees_below(target: Target, eps: Fraction, max_degree: int = 200, extra: i
             out.append(p)
             if len(out) > extra:
                 break
-        elif out:
-            continue
     return out

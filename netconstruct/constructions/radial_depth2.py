@@ -196,6 +196,7 @@ class RidgeClass:
     extent: Fraction
     count: int
     m: int
+    key: object = None  # the direction type (dimension regime) or the tuple of directions (accuracy)
 
     def p2_max(self, a: Fraction, b: Fraction) -> Fraction:
         """An upper bound of |P''| on [a, b] ⊂ [0, ∞)."""
@@ -292,7 +293,7 @@ def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | 
         profiles = _profiles(regime, d, poly)
         budget = eps - poly.error
         ms = _knots_for(profiles, budget)
-        p = Plan2(regime, d, eps, poly, tuple(RidgeClass(c, e, n, m) for (c, e, n, _), m in zip(profiles, ms)))
+        p = Plan2(regime, d, eps, poly, tuple(RidgeClass(c, e, n, m, key) for (c, e, n, key), m in zip(profiles, ms)))
         if best is None or p.neurons < best.neurons:
             best = p
     if best is None:
@@ -340,10 +341,9 @@ def build(regime: str, d: int, eps: Exact, target: Target, max_neurons: int = DE
         )
     rows, cols, vals, bias, out_vals = [], [], [], [], []
     j = 0
-    profiles = _profiles(regime, d, p.poly)
-    for (coef, ext, n, key), cls in zip(profiles, p.classes):
-        knots, coefs = even_ridge(coef, ext, cls.m)
-        vectors = type_vectors(key, d) if regime == "dimension" else key
+    for cls in p.classes:
+        knots, coefs = even_ridge(cls.coef, cls.extent, cls.m)
+        vectors = type_vectors(cls.key, d) if regime == "dimension" else cls.key
         for v in vectors:
             nz = [(i, a) for i, a in enumerate(v) if a != 0]
             for t, c in zip(knots, coefs):
