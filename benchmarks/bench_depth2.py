@@ -39,7 +39,7 @@ def main() -> None:
         print(
             f"| {regime} | {d} | {e} | {p['degree']} | {p['directions']:,} | {net.size:,} | "
             f"{float(net.stats()['max_abs_weight']):.3g} | {float(net.metadata['bounds']['sup_error']):.4f} | "
-            f"{float(rep['certified']['sup_error']):.4f} | {float(rep['empirical']['max_error_mpmath']):.4f} | {tb:.2f} | {tv:.2f} |",
+            f"{float(rep.to_json()['certified']['sup_error']):.4f} | {float(rep.sampled.max_error_mpmath):.4f} | {tb:.2f} | {tv:.2f} |",
             flush=True,
         )
 

@@ -40,7 +40,7 @@ def main() -> None:
             print(
                 f"| {d} | {e} | {st['neurons']:,} | {st['widths'][1]:,} | {st['widths'][2]:,} | "
                 f"{float(st['max_abs_weight']):.1f} | {float(net.metadata['bounds']['sup_error']):.4f} | "
-                f"{float(rep['certified']['sup_error']):.4f} | {float(rep['empirical']['max_error_mpmath']):.4f} | "
+                f"{float(rep.to_json()['certified']['sup_error']):.4f} | {float(rep.sampled.max_error_mpmath):.4f} | "
                 f"{tb:.2f} | {tv:.2f} |",
                 flush=True,
             )

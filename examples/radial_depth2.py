@@ -18,9 +18,9 @@ def main() -> None:
         rep = verify_radial(net, target, eps, samples=1000)
         print(
             f"{regime:9s} d={d} eps={float(eps)}: degree {plan.poly.degree}, {plan.directions} directions, "
-            f"{net.size} neurons (predicted {plan.neurons}), certified error {rep['certified']['sup_error']}"
+            f"{net.size} neurons (predicted {plan.neurons}), certified error {rep.to_json()['certified']['sup_error']}"
         )
-        assert net.size == plan.neurons and rep["ok"]
+        assert net.size == plan.neurons and rep.ok
 
 
 if __name__ == "__main__":

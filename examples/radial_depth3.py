@@ -17,9 +17,9 @@ def main(out: str = "radial_depth3_example.json") -> None:
     stats = net.stats()
     print(f"depth {stats['depth']}, widths {stats['widths']}, neurons {stats['neurons']}")
     print(f"max |weight| = {float(stats['max_abs_weight']):.4g}")
-    print(f"a-priori bound {net.metadata['bounds']['sup_error']}, certified {report['certified']['sup_error']}")
-    print(f"worst sampled error (mpmath) {report['empirical']['max_error_mpmath']}")
-    assert report["ok"], report["checks"]
+    print(f"a-priori bound {net.metadata['bounds']['sup_error']}, certified {report.to_json()['certified']['sup_error']}")
+    print(f"worst sampled error (mpmath) {report.to_json()['empirical']['max_error_mpmath']}")
+    assert report.ok, report.checks
     save(net, out)
     again = load(out)
     x = [Fraction(1, 10)] * 20

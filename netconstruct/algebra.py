@@ -26,7 +26,7 @@ from typing import Sequence
 
 from .errors import NetconstructError
 from .exact import Exact, normalize
-from .matrix import Coo, block_diag, matmul, vstack
+from .matrix import Coo, as_coo, block_diag, matmul, vstack
 from .network import Layer, Network
 
 
@@ -74,9 +74,7 @@ def _common_depth(nets: Sequence[Network], op: str) -> int:
 
 
 def _as_coo(layer: Layer) -> Coo:
-    from .matrix import _materialize
-
-    return _materialize(layer.weight)
+    return as_coo(layer.weight)
 
 
 def parallel(*nets: Network) -> Network:

@@ -1,31 +1,58 @@
-"""Arithmetic contexts: one network evaluator, three kinds of numbers.
+"""Arithmetic contexts: one implementation of every function, three kinds of numbers.
 
-Following mpmath's ``fp``/``mp``/``iv`` design, evaluation code is written once against a small
-context interface and run in
+As in mpmath (``fp``, ``mp``, ``iv`` are context *instances*), evaluation code — a network's layers,
+a target's expression — is written once against the :class:`Context` protocol and run in
 
-* :class:`Float64` — numpy, batched, fast: the screening arithmetic;
-* :class:`MultiPrecision` — mpmath ``mp`` at a chosen number of decimal digits: the confirmation;
-* :class:`Interval` — mpmath ``iv`` (outward-rounded endpoints): every result is an enclosure of
-  the exact real value, so a bound computed in it is a proof.
+* :class:`Float64` — numpy, batched, fast: the screening arithmetic (values are arrays);
+* :class:`MultiPrecision` — a private mpmath ``MPContext`` at ``dps`` decimal digits: the confirmation;
+* :class:`Interval` — a private mpmath ``MPIntervalContext`` at ``prec`` bits (outward-rounded
+  endpoints): every result encloses the exact real value, so a bound computed in it is a proof.
 
-Exact stored weights (ints/Fractions, see :mod:`netconstruct.exact`) are converted by
-:meth:`const`, which for intervals encloses the rational exactly.
+Each context *owns* its precision: nothing here reads or writes mpmath's global ``mp``/``iv``
+settings, so a certified number never depends on what ran before.  :func:`multiprecision` and
+:func:`interval` return shared, cached instances; ``fp``, ``mp`` and ``iv`` are the defaults
+(float64, 50 digits, 113 bits).  Exact stored numbers (ints/Fractions) enter through
+:meth:`Context.const`, which for intervals encloses the rational exactly.
 """
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Callable, Protocol, Sequence
+
+from .errors import TargetError
+
+#: the names of the elementary functions every context supplies (sympy's spelling for Abs/Min/Max)
+FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "tanh", "Abs", "Min", "Max", "sign", "Heaviside")
 
 
-class Context:
-    """Interface of an arithmetic context (scalar contexts operate on Python lists)."""
+class Context(Protocol):
+    """What an arithmetic context supplies (see the module docstring)."""
+
+    name: str
+    vectorized: bool
+    pi: Any
+    e: Any
+    functions: dict[str, Callable]
+
+    def const(self, q: Any) -> Any: ...
+
+    def sqrt(self, v: Any) -> Any: ...
+
+    def exp(self, v: Any) -> Any: ...
+
+    def log(self, v: Any) -> Any: ...
+
+    def activation(self, name: str, values: Any) -> Any: ...
+
+
+class _Base:
+    """Shared behaviour: activations applied element-wise (scalar contexts work on Python lists)."""
 
     name = "abstract"
     vectorized = False
-
-    def const(self, q: Any) -> Any:  # pragma: no cover - interface
-        raise NotImplementedError
+    cache_key: tuple = ()
 
     def activation(self, name: str, values: Any) -> Any:
         if name == "identity":
@@ -35,26 +62,42 @@ class Context:
             return fn(values)
         return [fn(v) for v in values]
 
+    def exp(self, v):
+        return self.functions["exp"](v)
 
-class Float64(Context):
-    """numpy float64; values are arrays of shape (batch, n)."""
+    def log(self, v):
+        return self.functions["log"](v)
+
+
+class Float64(_Base):
+    """numpy float64; a network's values are arrays of shape (n, batch)."""
 
     name = "float64"
     vectorized = True
+    cache_key = ("float64",)
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._np = np
+        self.pi, self.e = np.pi, np.e
+        self.functions = {
+            "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "tanh": np.tanh,
+            "Abs": np.abs, "Min": np.minimum, "Max": np.maximum, "sign": np.sign,
+            "Heaviside": lambda x: np.heaviside(x, 0.5),
+        }
 
     def const(self, q: Any) -> float:
         return float(q)
 
-    @staticmethod
-    def relu(v):
-        import numpy as np
+    def sqrt(self, v):
+        return self._np.sqrt(v)
 
-        return np.maximum(v, 0.0, out=v)
+    def relu(self, v):
+        return self._np.maximum(v, 0.0, out=v)
 
-    @staticmethod
-    def sigmoid(v):
-        import numpy as np
-
+    def sigmoid(self, v):
+        np = self._np
         out = np.empty_like(v)
         pos = v >= 0
         out[pos] = 1.0 / (1.0 + np.exp(-v[pos]))
@@ -67,22 +110,33 @@ class Float64(Context):
         return (v >= 0).astype(float)
 
 
-class MultiPrecision(Context):
-    """mpmath at ``dps`` significant decimal digits (a private context, so global state is untouched)."""
+class MultiPrecision(_Base):
+    """mpmath at ``dps`` significant decimal digits, in a private context."""
 
     name = "mpmath"
 
     def __init__(self, dps: int = 50):
         import mpmath
 
-        self.ctx = mpmath.MPContext()
-        self.ctx.dps = dps
+        ctx = mpmath.MPContext()
+        ctx.dps = dps
+        self.ctx = ctx
         self.dps = dps
+        self.cache_key = ("mpmath", dps)
+        self.pi, self.e = ctx.pi, ctx.e
+        self.functions = {
+            "sin": ctx.sin, "cos": ctx.cos, "tan": ctx.tan, "exp": ctx.exp, "log": ctx.log, "tanh": ctx.tanh,
+            "Abs": abs, "Min": min, "Max": max, "sign": ctx.sign,
+            "Heaviside": lambda x: ctx.one if x > 0 else (ctx.zero if x < 0 else ctx.mpf(0.5)),
+        }
 
     def const(self, q: Any):
         if isinstance(q, Fraction):
             return self.ctx.mpf(q.numerator) / q.denominator
         return self.ctx.mpf(q)
+
+    def sqrt(self, v):
+        return self.ctx.sqrt(v)
 
     def relu(self, v):
         return v if v > 0 else self.ctx.zero
@@ -94,17 +148,24 @@ class MultiPrecision(Context):
         return self.ctx.one if v >= 0 else self.ctx.zero
 
 
-class Interval(Context):
-    """mpmath ``iv`` at ``prec`` bits: every value is a rigorous enclosure."""
+class Interval(_Base):
+    """mpmath interval arithmetic at ``prec`` bits, in a private context: every value is an enclosure."""
 
     name = "interval"
 
     def __init__(self, prec: int = 113):
-        import mpmath
+        from mpmath.ctx_iv import MPIntervalContext
 
-        self.ctx = mpmath.iv
-        self.ctx.prec = prec
+        ctx = MPIntervalContext()
+        ctx.prec = prec
+        self.ctx = ctx
         self.prec = prec
+        self.cache_key = ("interval", prec)
+        self.pi, self.e = ctx.pi, ctx.e
+        self.functions = {
+            "sin": ctx.sin, "cos": ctx.cos, "tan": ctx.tan, "exp": ctx.exp, "log": self._log, "tanh": self._tanh,
+            "Abs": self._abs, "Min": self._min, "Max": self._max, "sign": self._sign, "Heaviside": self._heaviside,
+        }
 
     def const(self, q: Any):
         if isinstance(q, Fraction):
@@ -112,7 +173,58 @@ class Interval(Context):
         return self.ctx.mpf(q)
 
     def hull(self, lo, hi):
+        """The interval [lo, hi] (endpoints are exact binary numbers or context numbers)."""
         return self.ctx.mpf([lo, hi])
+
+    def span(self, lo: Fraction, hi: Fraction):
+        """An enclosure of the real interval [lo, hi] with rational endpoints."""
+        if lo == hi:
+            return self.const(Fraction(lo))
+        return self.hull(self.const(Fraction(lo)).a, self.const(Fraction(hi)).b)
+
+    def sqrt(self, x):
+        if x.a < 0:
+            raise TargetError("sqrt of a value that can be negative on [0, R]")
+        return self.ctx.sqrt(x)
+
+    def _log(self, x):
+        if x.a <= 0:
+            raise TargetError("log of a value that can be ≤ 0 on [0, R]")
+        return self.ctx.log(x)
+
+    def _tanh(self, x):  # monotone: enclose the endpoint values
+        def at(p):
+            t = self.ctx.exp(2 * self.ctx.mpf(p))
+            return (t - 1) / (t + 1)
+
+        return self.hull(at(x.a).a, at(x.b).b)
+
+    def _abs(self, x):
+        if x.a >= 0:
+            return x
+        if x.b <= 0:
+            return -x
+        return self.hull(0, max(-x.a, x.b))
+
+    def _min(self, *xs):
+        return self.hull(min(x.a for x in xs), min(x.b for x in xs))
+
+    def _max(self, *xs):
+        return self.hull(max(x.a for x in xs), max(x.b for x in xs))
+
+    def _sign(self, x):
+        if x.a > 0:
+            return self.ctx.mpf(1)
+        if x.b < 0:
+            return self.ctx.mpf(-1)
+        return self.hull(-1 if x.a < 0 else 0, 1 if x.b > 0 else 0)
+
+    def _heaviside(self, x):
+        if x.a > 0:
+            return self.ctx.mpf(1)
+        if x.b < 0:
+            return self.ctx.mpf(0)
+        return self.hull(0, 1)
 
     def relu(self, v):
         lo, hi = v.a, v.b
@@ -129,6 +241,23 @@ class Interval(Context):
         return self.ctx.mpf([0, 1])
 
 
+@functools.lru_cache(maxsize=16)
+def multiprecision(dps: int = 50) -> MultiPrecision:
+    """The shared :class:`MultiPrecision` context at ``dps`` digits."""
+    return MultiPrecision(dps)
+
+
+@functools.lru_cache(maxsize=16)
+def interval(prec: int = 113) -> Interval:
+    """The shared :class:`Interval` context at ``prec`` bits."""
+    return Interval(prec)
+
+
+@functools.lru_cache(maxsize=1)
+def float64() -> Float64:
+    return Float64()
+
+
 def as_vector(ctx: Context, x: Sequence[Any]) -> list:
     """Convert an input point to a list of context numbers (exact numbers via :meth:`Context.const`)."""
     return [ctx.const(v) for v in x]
@@ -143,6 +272,6 @@ def _raw_to_fraction(t) -> Fraction:
 
 
 def interval_bounds(v) -> tuple[Fraction, Fraction]:
-    """The exact rational endpoints (lower, upper) of an mpmath ``iv`` interval (no rounding)."""
+    """The exact rational endpoints (lower, upper) of an mpmath interval (no rounding)."""
     lo, hi = v._mpi_
     return _raw_to_fraction(lo), _raw_to_fraction(hi)

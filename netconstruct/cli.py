@@ -194,8 +194,7 @@ def radial(
             rep = None
             if verify:
                 rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress)
-                stored = {k: v for k, v in rep.items() if k != "timings"}
-                net = net.with_metadata(verification=stored)
+                net = net.with_metadata(verification=rep.to_json())
             if out is not None:
                 progress(f"writing {out}")
                 from .jsonio import save
@@ -208,10 +207,10 @@ def radial(
             "parameters": net.metadata.get("parameters"),
             "target": net.metadata.get("target"),
             "bounds": net.metadata.get("bounds"),
-            "verification": {k: v for k, v in (rep or {}).items() if k != "timings"} or None,
+            "verification": rep.to_json() if rep else None,
             "out": str(out) if out else None,
         }
-        tim = {"build_s": t_build, **((rep or {}).get("timings") or {})}
+        tim = {"build_s": t_build, **(rep.timings if rep else {})}
         if json_out:
             if timings:
                 result["timings"] = tim
@@ -220,11 +219,11 @@ def radial(
             con = _stdout()
             con.print(_table(f"depth-{net.depth} network for g(r) = {tgt.expression} on the ball of radius {radius} in R^{d}", stats_rows(stats)))
             if rep:
-                con.print(_table("verification", verification_rows(rep)))
+                con.print(_table("verification", verification_rows(rep.to_json())))
             con.print("timings: " + ", ".join(f"{k[:-2]} {v:.2f}s" for k, v in tim.items()), highlight=False)
             if out:
                 con.print(f"wrote {out}", highlight=False)
-        if rep and not rep["ok"]:
+        if rep and not rep.ok:
             raise typer.Exit(1)
 
 
@@ -279,10 +278,10 @@ def verify_cmd(
         with stages(True) as progress:
             rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress)
         if json_out:
-            typer.echo(to_json({k: v for k, v in rep.items() if k != "timings"}))
+            typer.echo(to_json(rep.to_json()))
         else:
-            _stdout().print(_table(f"verification of {network}", verification_rows(rep)))
-        if not rep["ok"]:
+            _stdout().print(_table(f"verification of {network}", verification_rows(rep.to_json())))
+        if not rep.ok:
             raise typer.Exit(1)
 
 

@@ -86,9 +86,6 @@ class Coo:
             out[r][c] = v
         return out
 
-    def transpose(self) -> "Coo":
-        return Coo.from_triplets((self.shape[1], self.shape[0]), self.cols, self.rows, self.values)
-
     def row_entries(self) -> list[list[tuple[int, Exact]]]:
         """Entries grouped by row: ``out[i] = [(col, value), ...]``."""
         if "rows" not in self._cache:
@@ -116,7 +113,7 @@ class Coo:
         """W @ v.  Vectorised contexts take ``v`` of shape (n, batch) and return (m, batch)."""
         if ctx.vectorized:
             return self.scipy() @ v
-        key = ("const", ctx.name, getattr(ctx, "dps", None), getattr(ctx, "prec", None))
+        key = ("const",) + ctx.cache_key
         if key not in self._cache:
             self._cache[key] = [[(c, ctx.const(w)) for c, w in row] for row in self.row_entries()]
         zero = ctx.const(0)
@@ -220,8 +217,8 @@ def matmul(a: Matrix, b: Matrix, keep_factored: bool | None = None) -> Matrix:
     if a.shape[1] != b.shape[0]:
         raise NetconstructError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} by a {b.shape[0]}×{b.shape[1]} matrix")
     if isinstance(a, Outer) or isinstance(b, Outer):
-        a = _materialize(a)
-        b = _materialize(b)
+        a = as_coo(a)
+        b = as_coo(b)
     k = a.shape[1]
     if keep_factored is None:
         keep_factored = a.nnz * b.nnz > 4 * (a.nnz + b.nnz) and k <= 4
@@ -253,7 +250,6 @@ def as_coo(m: Matrix) -> Coo:
     return matmul(m.left, m.right, keep_factored=False)  # type: ignore[return-value]
 
 
-_materialize = as_coo
 
 
 def block_diag(blocks: Iterable[Coo]) -> Coo:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
 
-from .arith import Context, Float64, as_vector
+from .arith import Context, as_vector, float64
 from .errors import NetconstructError
 from .exact import Exact, exact_abs_max, normalize
 from .matrix import Coo, Matrix, Outer
@@ -140,7 +140,7 @@ class Network:
         if chunk is None:
             widest = max(self.widths)
             chunk = max(1, min(x.shape[0], 16_000_000 // widest))
-        ctx = Float64()
+        ctx = float64()
         outs = []
         for s in range(0, x.shape[0], chunk):
             outs.append(self.evaluate(np.ascontiguousarray(x[s : s + chunk].T), ctx).T)
@@ -155,7 +155,7 @@ class Network:
         """
         for layer in self.layers:
             z = layer.weight.apply(v, ctx)
-            key = ("bias", ctx.name, getattr(ctx, "dps", None), getattr(ctx, "prec", None))
+            key = ("bias",) + ctx.cache_key
             cache = layer._cache
             if key not in cache:
                 if ctx.vectorized:

@@ -32,7 +32,7 @@ def depth2_size(regime: str, d: int, eps: Fraction, target: Target) -> dict:
     if not polys:
         return {"neurons": None, "exact": False, "degree": None, "directions": None}
     K = polys[0].degree
-    ndirs = radial_depth2._direction_count(regime, d, K)
+    ndirs = radial_depth2.direction_count(regime, d, K)
     if regime == "accuracy" and ndirs > ENUMERATION_LIMIT:  # the dimension regime only enumerates types
         return {"neurons": 2 * ndirs, "exact": False, "degree": K, "directions": ndirs}
     p = radial_depth2.plan(regime, d, eps, target, max_directions=ENUMERATION_LIMIT if regime == "accuracy" else None)
@@ -73,7 +73,7 @@ def size_table(
                             continue
                         rep = verify_radial(net, target, eps, samples=1000, seed=0)
                         assert net.size == n, (name, net.size, n)
-                        built[name] = {"certified": rep["certified"].get("sup_error"), "ok": rep["ok"]}
+                        built[name] = {"certified": rep.certified.to_json().get("sup_error"), "ok": rep.ok}
                 row["built"] = built
             rows.append(row)
     return rows

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
-from .arith import interval_bounds
+from .arith import Context, float64, interval, interval_bounds, multiprecision
 from .errors import TargetError
 from .exact import Exact, format_exact, normalize, parse_exact, round_up
 
@@ -28,7 +28,6 @@ MAX_INTEGER_POWER = 64
 LIPSCHITZ_CEILING = 10**6
 
 FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "abs", "min", "max")
-CONSTANTS = ("pi", "e")
 
 
 def _sympy():
@@ -141,119 +140,8 @@ def _parse(text: str):
 # --------------------------------------------------------------------------------------------
 # evaluation through one code path
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Ops:
-    """The operations a context supplies to :func:`evaluate`."""
-
-    name: str
-    const: Callable[[Fraction], Any]
-    pi: Any
-    e: Any
-    fns: dict
-    sqrt: Callable
-    exp: Callable
-    log: Callable
-
-
-def float_ops() -> Ops:
-    import numpy as np
-
-    fns = {
-        "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "tanh": np.tanh,
-        "Abs": np.abs, "Min": np.minimum, "Max": np.maximum, "sign": np.sign,
-        "Heaviside": lambda x: np.heaviside(x, 0.5),
-    }
-    return Ops("float64", float, np.pi, np.e, fns, np.sqrt, np.exp, np.log)
-
-
-def mp_ops(dps: int = 50) -> Ops:
-    import mpmath
-
-    ctx = mpmath.MPContext()
-    ctx.dps = dps
-    fns = {
-        "sin": ctx.sin, "cos": ctx.cos, "tan": ctx.tan, "exp": ctx.exp, "log": ctx.log, "tanh": ctx.tanh,
-        "Abs": abs, "Min": min, "Max": max, "sign": ctx.sign,
-        "Heaviside": lambda x: ctx.one if x > 0 else (ctx.zero if x < 0 else ctx.mpf(0.5)),
-    }
-    return Ops(
-        f"mp{dps}", lambda q: ctx.mpf(q.numerator) / q.denominator, ctx.pi, ctx.e, fns, ctx.sqrt, ctx.exp, ctx.log
-    )
-
-
-def iv_ops(prec: int = 113) -> Ops:
-    from mpmath import iv
-
-    iv.prec = prec
-
-    def hull(a, b):
-        return iv.mpf([a, b])
-
-    def iabs(x):
-        if x.a >= 0:
-            return x
-        if x.b <= 0:
-            return -x
-        return hull(0, max(-x.a, x.b))
-
-    def imin(*xs):
-        return hull(min(x.a for x in xs), min(x.b for x in xs))
-
-    def imax(*xs):
-        return hull(max(x.a for x in xs), max(x.b for x in xs))
-
-    def isign(x):
-        if x.a > 0:
-            return iv.mpf(1)
-        if x.b < 0:
-            return iv.mpf(-1)
-        return hull(-1 if x.a < 0 else 0, 1 if x.b > 0 else 0)
-
-    def iheaviside(x):
-        if x.a > 0:
-            return iv.mpf(1)
-        if x.b < 0:
-            return iv.mpf(0)
-        return hull(0, 1)
-
-    def itanh(x):  # monotone: enclose the endpoint values
-        def at(p):
-            t = iv.exp(2 * iv.mpf(p))
-            return (t - 1) / (t + 1)
-
-        return hull(at(x.a).a, at(x.b).b)
-
-    def ilog(x):
-        if x.a <= 0:
-            raise TargetError("log of a value that can be ≤ 0 on [0, R]")
-        return iv.log(x)
-
-    def isqrt(x):
-        if x.a < 0:
-            raise TargetError("sqrt of a value that can be negative on [0, R]")
-        return iv.sqrt(x)
-
-    fns = {
-        "sin": iv.sin, "cos": iv.cos, "tan": iv.tan, "exp": iv.exp, "log": ilog, "tanh": itanh,
-        "Abs": iabs, "Min": imin, "Max": imax, "sign": isign, "Heaviside": iheaviside,
-    }
-    return Ops(
-        "interval", lambda q: iv.mpf(q.numerator) / iv.mpf(q.denominator), iv.pi, iv.e, fns, isqrt, iv.exp, ilog
-    )
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_mp_ops(dps: int) -> Ops:
-    return mp_ops(dps)
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_iv_ops(prec: int) -> Ops:
-    return iv_ops(prec)
-
-
-def evaluate(expr, x: Any, ops: Ops) -> Any:
-    """Evaluate a sympy expression in ``r`` at ``x`` with the operations ``ops``."""
+def evaluate(expr, x: Any, ops: Context) -> Any:
+    """Evaluate a sympy expression in ``r`` at ``x`` in the arithmetic context ``ops`` (:mod:`.arith`)."""
     sp = _sympy()
 
     def walk(node):
@@ -294,9 +182,9 @@ def evaluate(expr, x: Any, ops: Ops) -> Any:
             return ops.exp(walk(node.args[0]))
         name = type(node).__name__
         if name == "Heaviside":  # sympy may carry the value at 0 as a second argument
-            return ops.fns[name](walk(node.args[0]))
-        if name in ops.fns:
-            return ops.fns[name](*[walk(a) for a in node.args])
+            return ops.functions[name](walk(node.args[0]))
+        if name in ops.functions:
+            return ops.functions[name](*[walk(a) for a in node.args])
         raise TargetError(f"{name} cannot be evaluated (is the profile continuous and piecewise smooth?)")
 
     return walk(expr)
@@ -342,23 +230,20 @@ class Target:
     def g_float(self, r):
         import numpy as np
 
-        out = evaluate(self.expr, np.asarray(r, dtype=float), float_ops())
+        out = evaluate(self.expr, np.asarray(r, dtype=float), float64())
         return np.broadcast_to(np.asarray(out, dtype=float), np.shape(r)).copy()
 
     def g_mp(self, r, dps: int = 50):
         """g(r) at ``dps`` digits; ``r`` may be exact (int/Fraction), a float or an mpf."""
-        ops = _cached_mp_ops(dps)
+        ops = multiprecision(dps)
         if isinstance(r, (int, Fraction)):
             r = ops.const(Fraction(r))
         return evaluate(self.expr, r, ops)
 
     def g_interval(self, lo: Exact, hi: Exact, prec: int = 113):
         """An interval enclosing {g(r) : r ∈ [lo, hi]}."""
-        from mpmath import iv
-
-        ops = _cached_iv_ops(prec)
-        x = ops.const(Fraction(lo)) if lo == hi else iv.mpf([ops.const(Fraction(lo)).a, ops.const(Fraction(hi)).b])
-        return evaluate(self.expr, x, ops)
+        ops = interval(prec)
+        return evaluate(self.expr, ops.span(Fraction(lo), Fraction(hi)), ops)
 
     def to_metadata(self) -> dict:
         return {
@@ -383,8 +268,8 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
     r = r_symbol()
     R = Fraction(radius)
     # g itself must be finite on [0, R]
-    ops = iv_ops(113)
-    mp = mp_ops(30)
+    ops = interval(113)
+    mp = multiprecision(30)
     deriv = sp.diff(expr, r)
     if deriv.has(sp.DiracDelta):
         raise TargetError("the profile g has a jump on [0, R]: it is not Lipschitz")
@@ -394,9 +279,7 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
         raise TargetError(f"g is not defined at r = 0: {exc}") from None
 
     def upper(a: Fraction, b: Fraction) -> Fraction | float:
-        from mpmath import iv
-
-        x = iv.mpf([ops.const(a).a, ops.const(b).b])
+        x = ops.span(a, b)
         try:
             v = evaluate(deriv, x, ops)
             g = evaluate(expr, x, ops)

@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-from .arith import MultiPrecision
-from .certify import NotCertifiable, RadialStructure, analyse, certify_radial, target_interval
-from .exact import format_exact, upper_text
+from .arith import multiprecision
+from .certificates import certify
+from .errors import NetconstructError
+from .exact import upper_text
 from .network import Network
+from .reports import RadialReport, Sampled
 from .targets import Target
 
 Progress = Callable[[str], None]
@@ -37,7 +39,7 @@ def _noop(stage: str) -> None:
 
 
 def sample_points(
-    d: int, radius: float, samples: int, seed: int, structure: RadialStructure | None = None
+    d: int, radius: float, samples: int, seed: int, levels: tuple[float, ...] = ()
 ) -> tuple["np.ndarray", dict]:  # noqa: F821
     """Deterministic test points in the ball of radius ``radius`` and a count of each kind."""
     import numpy as np
@@ -66,19 +68,20 @@ def sample_points(
     signs = np.where(rng.random((8, d)) < 0.5, -1.0, 1.0)
     diag = [np.outer(grid, sg / np.sqrt(d)) for sg in np.vstack([np.ones(d), signs])]
     parts["diagonals"] = np.concatenate(diag)
-    if structure is not None:
-        parts["near_knots"] = _knot_points(d, R, structure, rng)
+    if levels:
+        parts["near_knots"] = _knot_points(d, R, levels, rng)
     X = np.concatenate(list(parts.values()))
     norms = np.linalg.norm(X, axis=1)
     X = X[norms <= R * (1 + 1e-12)]
     return X, {k: int(len(v)) for k, v in parts.items()}
 
 
-def _knot_points(d: int, R: float, st: RadialStructure, rng) -> "np.ndarray":  # noqa: F821
-    """k coordinates at a knot or at the midpoint between two knots, the others 0 (k = 1…d)."""
+def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray":  # noqa: F821
+    """k coordinates at a knot or at the midpoint between two knots, the others 0 (k = 1…d).
+
+    ``knots`` are the sorted positive coordinate knots a certificate found (its ``probe_levels``)."""
     import numpy as np
 
-    knots = sorted({float(k) for ks in st.coordinate_knots() for k in ks if k > 0})
     levels = []
     prev = 0.0
     for k in knots[:4]:
@@ -101,9 +104,8 @@ def _knot_points(d: int, R: float, st: RadialStructure, rng) -> "np.ndarray":  #
     return np.array(pts) if pts else np.zeros((0, d))
 
 
-def empirical_error(
-    net: Network, target: Target, X, dps: int = 50, top: int = 5
-) -> dict:
+def empirical_error(net: Network, target: Target, X, dps: int = 50, top: int = 5, seed: int = 0,
+                    kinds: dict | None = None) -> Sampled:
     """float64 screening of |N(x) − g(‖x‖)| on ``X``; the ``top`` worst re-evaluated in mpmath."""
     import numpy as np
 
@@ -111,7 +113,7 @@ def empirical_error(
     r = np.linalg.norm(X, axis=1)
     err = np.abs(y - target.g_float(r))
     order = np.argsort(-err)[:top]
-    mp = MultiPrecision(dps)
+    mp = multiprecision(dps)
     worst = []
     for i in order:
         xi = [Fraction(float(v)) for v in X[i]]
@@ -120,17 +122,16 @@ def empirical_error(
         g_mp = target.g_mp(rr, dps=dps)
         e_mp = abs(n_mp - mp.ctx.mpf(g_mp))
         worst.append((float(err[i]), e_mp, float(r[i])))
-    e_f = float(err.max()) if len(err) else 0.0
-    e_mp_max = max((w[1] for w in worst), default=mp.ctx.zero)
-    return {
-        "points": int(len(X)),
-        "max_error_float64": e_f,
-        "max_error_mpmath": mp.ctx.nstr(e_mp_max, 20),
-        "mpmath_digits": dps,
-        "float64_minus_mpmath": max((abs(w[0] - float(w[1])) for w in worst), default=0.0),
-        "worst_radius": worst[0][2] if worst else None,
-        "_mp_max": e_mp_max,
-    }
+    return Sampled(
+        points=int(len(X)),
+        max_error_float64=float(err.max()) if len(err) else 0.0,
+        max_error_mpmath=max((w[1] for w in worst), default=mp.ctx.zero),
+        digits=dps,
+        float64_minus_mpmath=max((abs(w[0] - float(w[1])) for w in worst), default=0.0),
+        worst_radius=worst[0][2] if worst else None,
+        kinds=kinds or {},
+        seed=seed,
+    )
 
 
 def verify_radial(
@@ -141,62 +142,43 @@ def verify_radial(
     seed: int = 0,
     dps: int = 50,
     progress: Progress = _noop,
-) -> dict:
-    """Run the four checks of the module docstring and return a JSON-ready report."""
-    timings: dict[str, float] = {}
-    report: dict = {}
+) -> RadialReport:
+    """Run the four checks of the module docstring (the certificate from :mod:`.certificates`)."""
     if net.output_dim != 1:
-        raise ValueError("radial verification needs a network with one output")
+        raise NetconstructError(f"radial verification needs a network with one output, this one has {net.output_dim}")
+    timings: dict[str, float] = {}
 
     t0 = time.perf_counter()
     progress("certifying (exact + interval arithmetic)")
-    structure = None
-    cert_value: Fraction | None = None
-    try:
-        if isinstance(net.metadata, dict) and net.metadata.get("construction") == "radial_depth2":
-            from .constructions.radial_depth2 import certify as certify_depth2
-
-            cert2 = certify_depth2(net, target)
-            cert_value = cert2.pop("_value")
-            report["certified"] = cert2
-        else:
-            structure = analyse(net, target.radius)
-            cert = certify_radial(net, target_interval(target), target.radius, structure=structure)
-            report["certified"] = {"available": True, **cert.as_dict()}
-            cert_value = cert.value
-    except NotCertifiable as exc:
-        report["certified"] = {"available": False, "reason": str(exc)}
+    cert = certify(net, target)
     timings["certify_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     progress("sampling (float64, then mpmath)")
-    X, kinds = sample_points(net.input_dim, float(target.radius), samples, seed, structure)
-    emp = empirical_error(net, target, X, dps=dps)
-    emp_mp = emp.pop("_mp_max")
-    emp["kinds"] = kinds
-    emp["seed"] = seed
-    report["empirical"] = emp
+    X, kinds = sample_points(net.input_dim, float(target.radius), samples, seed, cert.probe_levels)
+    sampled = empirical_error(net, target, X, dps=dps, seed=seed, kinds=kinds)
     timings["sample_s"] = time.perf_counter() - t0
 
     progress("weights")
     st = net.stats()
-    report["weights"] = {
-        "max_abs_weight": upper_text(st["max_abs_weight"], 15),
-        "max_abs_bias": upper_text(st["max_abs_bias"], 15),
-    }
     bounds = net.metadata.get("bounds") if isinstance(net.metadata, dict) else None
-    report["a_priori"] = bounds.get("sup_error") if isinstance(bounds, dict) else None
 
     checks: dict[str, bool] = {}
-    if cert_value is not None:
-        checks["certified_ge_empirical"] = bool(cert_value >= Fraction(str(emp_mp)) * (1 - Fraction(1, 10**12)))
+    if cert.value is not None:
+        checks["certified_ge_empirical"] = bool(cert.value >= sampled.value * (1 - Fraction(1, 10**12)))
+    eps_q = None
     if eps is not None:
         eps_q = Fraction(str(eps)) if not isinstance(eps, Fraction) else eps
-        report["eps"] = format_exact(eps_q)
-        checks["empirical_le_eps"] = bool(Fraction(str(emp_mp)) <= eps_q)
-        if cert_value is not None:
-            checks["certified_le_eps"] = bool(cert_value <= eps_q)
-    report["checks"] = checks
-    report["ok"] = all(checks.values())
-    report["timings"] = timings
-    return report
+        checks["empirical_le_eps"] = bool(sampled.value <= eps_q)
+        if cert.value is not None:
+            checks["certified_le_eps"] = bool(cert.value <= eps_q)
+    return RadialReport(
+        certified=cert,
+        sampled=sampled,
+        max_abs_weight=upper_text(st["max_abs_weight"], 15),
+        max_abs_bias=upper_text(st["max_abs_bias"], 15),
+        a_priori=bounds.get("sup_error") if isinstance(bounds, dict) else None,
+        eps=eps_q,
+        checks=checks,
+        timings=timings,
+    )

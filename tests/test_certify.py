@@ -4,7 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from netconstruct.certify import NotCertifiable, analyse, certify_radial, target_interval
+from netconstruct.certificates.base import NotCertifiable
+from netconstruct.certificates.sum_of_univariate import analyse, certify_radial, target_interval
 from netconstruct.constructions import radial_depth3 as r3
 from netconstruct.matrix import Coo
 from netconstruct.network import Layer, Network, dense_layer
@@ -42,9 +43,9 @@ def test_a_broken_network_fails_verification(sine):
     net = r3.build(3, Fraction(1, 10), sine)
     bad = _perturb_output(net, Fraction(5))
     rep = verify_radial(bad, sine, Fraction(1, 10), samples=500)
-    assert not rep["ok"]
-    assert Fraction(rep["certified"]["sup_error"]) > Fraction(1, 10)
-    assert rep["checks"]["certified_ge_empirical"]  # still a valid bound
+    assert not rep.ok
+    assert rep.certified.value > Fraction(1, 10)
+    assert rep.checks["certified_ge_empirical"]  # still a valid bound
 
 
 def test_unstructured_networks_are_reported_not_certified(sine):
@@ -58,8 +59,8 @@ def test_unstructured_networks_are_reported_not_certified(sine):
     with pytest.raises(NotCertifiable, match="rank one"):
         analyse(dense, 1)
     rep = verify_radial(dense, sine, None, samples=200)
-    assert rep["certified"]["available"] is False
-    assert rep["empirical"]["points"] > 0
+    assert rep.certified.value is None
+    assert rep.sampled.points > 0
 
 
 def test_linear_first_layer_neuron_needs_a_proof_of_linearity(sine):

@@ -46,9 +46,9 @@ def test_rational_sphere_cubature_is_exact(d, K):
 def test_direction_counts_match_enumeration():
     for d, K in [(3, 3), (5, 2), (2, 4)]:
         n = sum(1 for t in r2.direction_types(K, d) for _ in r2.type_vectors(t, d))
-        assert n == sum(r2.type_count(t, d) for t in r2.direction_types(K, d)) == r2._direction_count("dimension", d, K)
+        assert n == sum(r2.type_count(t, d) for t in r2.direction_types(K, d)) == r2.direction_count("dimension", d, K)
     for d, K in [(2, 3), (3, 2)]:
-        assert len(r2.sphere_rule(d, K)) == r2._direction_count("accuracy", d, K)
+        assert len(r2.sphere_rule(d, K)) == r2.direction_count("accuracy", d, K)
 
 
 def test_polynomial_error_is_certified_against_samples(sine):
@@ -79,9 +79,9 @@ def test_depth2_network_is_certified_below_eps_and_has_predicted_size(regime, d,
     assert net.depth == 2
     assert net.size == p.neurons
     rep = verify_radial(net, t, eps, samples=1000, seed=2)
-    assert rep["ok"], rep["checks"]
-    cert = Fraction(rep["certified"]["sup_error"])
-    assert Fraction(rep["empirical"]["max_error_mpmath"]) <= cert <= eps
+    assert rep.ok, rep.checks
+    cert = Fraction(rep.to_json()["certified"]["sup_error"])
+    assert Fraction(rep.to_json()["empirical"]["max_error_mpmath"]) <= cert <= eps
 
 
 def test_certificate_catches_a_wrong_ridge(sine):
@@ -95,7 +95,7 @@ def test_certificate_catches_a_wrong_ridge(sine):
     vals[3] += 1
     bad = Network((net.layers[0], Layer(Coo(W.shape, W.rows, W.cols, tuple(vals)), net.layers[1].bias, "identity")), net.metadata)
     rep = verify_radial(bad, sine, Fraction(1, 5), samples=300)
-    assert not rep["ok"] and Fraction(rep["certified"]["sup_error"]) > Fraction(1, 5)
+    assert not rep.ok and Fraction(rep.to_json()["certified"]["sup_error"]) > Fraction(1, 5)
 
 
 def test_trade_off_shape(sine):

@@ -5,7 +5,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from netconstruct.certify import analyse, certify_radial, target_interval
+from netconstruct.certificates.sum_of_univariate import analyse, certify_radial, target_interval
 from netconstruct.constructions import radial_depth3 as r3
 from netconstruct.constructions.univariate import square_interpolant
 from netconstruct.targets import make_target
@@ -67,10 +67,10 @@ def test_verified_error_is_below_eps(d, eps, name):
     t = make_target(name)
     net = r3.build(d, Fraction(eps), t)
     rep = verify_radial(net, t, Fraction(eps), samples=1500, seed=1)
-    assert rep["ok"], rep["checks"]
-    cert = Fraction(rep["certified"]["sup_error"])
+    assert rep.ok, rep.checks
+    cert = Fraction(rep.to_json()["certified"]["sup_error"])
     assert cert <= Fraction(net.metadata["bounds"]["sup_error"]) <= Fraction(eps)
-    assert Fraction(rep["empirical"]["max_error_mpmath"]) <= cert
+    assert Fraction(rep.to_json()["empirical"]["max_error_mpmath"]) <= cert
     # weights: every |weight| is ≤ max(2R, L·M/R) — the slopes of the two interpolants
     p = r3.plan(d, Fraction(eps), t)
     assert net.stats()["max_abs_weight"] <= max(2 * t.radius, t.lipschitz * p.M / t.radius)
@@ -95,7 +95,7 @@ def test_radius_and_lipschitz_scale_the_construction():
     t = make_target("norm", radius="5/2")
     net = r3.build(4, Fraction(1, 5), t)
     rep = verify_radial(net, t, Fraction(1, 5), samples=800)
-    assert rep["ok"]
+    assert rep.ok
     t2 = make_target("sine", lipschitz=3)
     assert r3.plan(4, Fraction(1, 5), t2).neurons > r3.plan(4, Fraction(1, 5), make_target("sine")).neurons
 

@@ -17,7 +17,7 @@ import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..arith import interval_bounds
+from ..arith import interval, interval_bounds
 from ..exact import Exact, normalize, to_fraction
 from ..targets import Target
 
@@ -89,12 +89,9 @@ def certify_poly_error(target: Target, R: Fraction, cheb: tuple[Exact, ...], tol
     certified Lipschitz constant of g, and Λ = (4/R)·Σ_j |a_j| j² bounds |d/dr Q(r²)| by Markov's
     inequality |T_j'| ≤ j² on [−1, 1] and |dy/dr| = 4r/R² ≤ 4/R.  Shells are refined by branch and bound.
     """
-    from mpmath import iv
-
     from ..bnb import certified_max
-    from ..targets import _cached_iv_ops
 
-    ops = _cached_iv_ops(113)
+    ops = interval(113)
     a_iv = [ops.const(Fraction(a)) for a in cheb]
     two_over_R2 = ops.const(Fraction(2) / (R * R))
     lam = Fraction(4) / R * sum(abs(Fraction(a)) * j * j for j, a in enumerate(cheb)) + Fraction(target.lipschitz)
@@ -102,7 +99,7 @@ def certify_poly_error(target: Target, R: Fraction, cheb: tuple[Exact, ...], tol
     def at(r: Fraction) -> tuple[Fraction, Fraction]:
         x = ops.const(r)
         y = two_over_R2 * x**2 - 1
-        b1 = b2 = iv.mpf(0)
+        b1 = b2 = ops.const(0)
         for a in reversed(a_iv[1:]):  # Clenshaw: b_k = a_k + 2y b_{k+1} − b_{k+2}
             b1, b2 = a + 2 * y * b1 - b2, b1
         lo, hi = interval_bounds(a_iv[0] + y * b1 - b2 - target.g_interval(r, r))

@@ -237,7 +237,7 @@ class Plan2:
         return self.poly.error + self.ridge_error
 
 
-def _profiles(regime: str, d: int, poly: EvenPolynomial) -> list[tuple[tuple[Fraction, ...], Fraction, int, object]]:
+def ideal_profiles(regime: str, d: int, poly: EvenPolynomial) -> list[tuple[tuple[Fraction, ...], Fraction, int, object]]:
     """(coefficients, extent, count, key) of each ridge class before knots are chosen."""
     K, q, R = poly.degree, poly.monomial, poly.radius
     out = []
@@ -282,7 +282,7 @@ def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | 
     best: Plan2 | None = None
     polys = degrees_below(target, eps)
     for poly in polys:
-        ndirs = _direction_count(regime, d, poly.degree)
+        ndirs = direction_count(regime, d, poly.degree)
         if max_directions is not None and ndirs > max_directions:
             if poly is polys[0]:
                 raise TooLargeError(
@@ -290,7 +290,7 @@ def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | 
                     f"and {ndirs:,} ridge directions, above the limit of {max_directions:,}"
                 )
             continue
-        profiles = _profiles(regime, d, poly)
+        profiles = ideal_profiles(regime, d, poly)
         budget = eps - poly.error
         ms = _knots_for(profiles, budget)
         p = Plan2(regime, d, eps, poly, tuple(RidgeClass(c, e, n, m, key) for (c, e, n, key), m in zip(profiles, ms)))
@@ -301,7 +301,7 @@ def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | 
     return best
 
 
-def _direction_count(regime: str, d: int, K: int) -> int:
+def direction_count(regime: str, d: int, K: int) -> int:
     if regime == "dimension":
         return sum(type_count(t, d) for t in direction_types(K, d))
     return (2 * K + 1) ** (d - 1)  # each level multiplies by the 2K + 1 nodes of the line rule
@@ -311,10 +311,6 @@ def memory_bytes(p: Plan2) -> int:
     """Rough peak memory of :func:`build`: ~300 bytes per stored exact number (Python objects)."""
     per_neuron = (p.poly.degree if p.regime == "dimension" else p.d) + 2
     return 300 * p.neurons * per_neuron + 10_000_000
-
-
-def neurons(regime: str, d: int, eps: Exact, target: Target) -> int:
-    return plan(regime, d, eps, target).neurons
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,96 +375,3 @@ def build(regime: str, d: int, eps: Exact, target: Target, max_neurons: int = DE
         "predicted": {"neurons": p.neurons},
     }
     return Network((Layer(W1, tuple(normalize(b) for b in bias), "relu"), Layer(W2, (normalize(p.poly.monomial[0]),), "identity")), meta)
-
-
-# --------------------------------------------------------------------------------------------
-# certificate
-# --------------------------------------------------------------------------------------------
-def certify(net: Network, target: Target) -> dict:
-    """Proved sup error of a stored depth-2 network built by :func:`build`.
-
-    Re-derives Q (from the stored Chebyshev coefficients, its error certified anew) and the ideal
-    profile P_v of every direction from the stored parameters; groups the network's first-layer
-    neurons by direction (up to sign) into stored ridges h_v (read from the weights); and bounds
-    Σ_v sup |h_v − P_v| exactly (per piece: endpoint gaps + δ²/8·max|P''|).  A direction of the
-    identity that the network lacks contributes sup |P_v|.
-    """
-    from ..certify import NotCertifiable
-
-    params = net.metadata.get("parameters", {}) if isinstance(net.metadata, dict) else {}
-    if net.metadata.get("construction") != "radial_depth2" or net.depth != 2 or net.activations != ["relu", "identity"]:
-        raise NotCertifiable("not a radial_depth2 network")
-    regime, d = params["regime"], int(params["d"])
-    from ..exact import parse_exact
-
-    cheb = tuple(parse_exact(a) for a in params["chebyshev"])
-    R = Fraction(target.radius)
-    poly = EvenPolynomial(R, cheb, certify_poly_error(target, R, cheb, Fraction(1, 10**5)))
-    ideal = {}
-    for coef, ext, n, key in _profiles(regime, d, poly):
-        for v in type_vectors(key, d) if regime == "dimension" else key:
-            ideal[v] = (coef, ext)
-    # group stored neurons: direction (canonical sign) → list of (sign, bias, out coefficient)
-    W1, (b2,) = net.layers[0].weight, net.layers[1].bias
-    out = dict(net.layers[1].weight.row_entries()[0])
-    groups: dict[tuple, list] = {}
-    for j, row in enumerate(W1.row_entries()):
-        if j not in out:
-            continue
-        v = [0] * d
-        for i, a in row:
-            v[i] = a
-        first = next((a for a in v if a != 0), 0)
-        if first == 0:
-            raise NotCertifiable(f"neuron {j + 1} has a zero weight vector")
-        sign = 1 if first > 0 else -1
-        key = tuple(sign * a for a in v)
-        groups.setdefault(key, []).append((sign, net.layers[0].bias[j], out[j]))
-    total = Fraction(0)
-    cache: dict = {}
-    for v, terms in groups.items():
-        if v not in ideal:
-            raise NotCertifiable(f"direction {v} is not one of the construction's")
-        coef, ext = ideal[v]
-        sig = (coef, ext, tuple(sorted(terms)))
-        if sig not in cache:
-            cache[sig] = _ridge_gap(coef, ext, terms)
-        total += cache[sig]
-    for v, (coef, ext) in ideal.items():
-        if v not in groups:
-            total += sum(abs(c) * ext ** (2 * j) for j, c in enumerate(coef))
-    const_gap = abs(Fraction(b2) - Fraction(poly.monomial[0]))
-    value = poly.error + total + const_gap
-    return {
-        "available": True,
-        "sup_error": upper_text(value),
-        "method": "exact ridge-by-ridge comparison with the polarisation/cubature identity + interval bound of |Q(r²) − g(r)|",
-        "polynomial_term": upper_text(poly.error),
-        "ridge_term": upper_text(total + const_gap),
-        "_value": value,
-    }
-
-
-def _ridge_gap(coef, ext: Fraction, terms) -> Fraction:
-    """sup_{|s| ≤ ext} |h(s) − P(s)| for h(s) = Σ c·ReLU(sign·s + b), exactly."""
-    from ..certify import pl_values
-
-    P = lambda s: sum(c * s ** (2 * j) for j, c in enumerate(coef))  # noqa: E731
-    pts = {-ext, ext, Fraction(0)}
-    for sg, b, _ in terms:
-        k = Fraction(-b) * sg
-        if -ext < k < ext:
-            pts.add(k)
-    pts = sorted(pts)
-    if any(Fraction(-b) * sg <= -ext for sg, b, _ in terms):
-        pts = [pts[0] - 1] + pts  # the sweep starts below every knot
-    hvals = pl_values(terms, pts)
-    if pts[0] < -ext:
-        pts, hvals = pts[1:], hvals[1:]
-    rc = RidgeClass(tuple(coef), ext, 1, 1)
-    worst = Fraction(0)
-    hv = [hs - P(s) for s, hs in zip(pts, hvals)]
-    for a, b, ea, eb in zip(pts, pts[1:], hv, hv[1:]):
-        lo, hi = (a, b) if a >= 0 else (-b, -a) if b <= 0 else (0, max(-a, b))
-        worst = max(worst, max(abs(ea), abs(eb)) + (b - a) ** 2 / 8 * rc.p2_max(lo, hi))
-    return worst

@@ -24,15 +24,18 @@ worst) returns a number that is a proof: sup_{‖x‖≤R} |N(x) − g(‖x‖)|
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
-from .arith import interval_bounds
-from .exact import Exact, normalize, sqrt_up
-from .matrix import Outer
-from .network import Network
+from ..arith import interval_bounds
+from ..bnb import certified_max
+from ..exact import Exact, normalize, sqrt_up
+from ..matrix import Outer
+from ..network import Network
+from ..piecewise import ReluSum
+from ..reports import Certificate
+from .base import NotCertifiable
 
 
 def sqrt_down(x: Exact) -> Fraction:
@@ -42,45 +45,15 @@ def sqrt_down(x: Exact) -> Fraction:
     return x / sqrt_up(x)
 
 
-class NotCertifiable(Exception):
-    """The network does not have the structure this certificate needs (the message says why)."""
-
-
-@dataclass
-class Univariate:
-    """h(s) = lin·s + Σ c·ReLU(w·s + b): one coordinate's contribution to S."""
-
-    terms: tuple[tuple[Exact, Exact, Exact], ...]  # (w, b, c)
-    lin: Exact
-
-    def __call__(self, s: Exact) -> Exact:
-        out = self.lin * s
-        for w, b, c in self.terms:
-            z = w * s + b
-            if z > 0:
-                out += c * z
-        return out
-
-    def knots(self) -> list[Fraction]:
-        return sorted({Fraction(-b) / w for w, b, _ in self.terms if w != 0})
-
-
-@dataclass
+@dataclass(frozen=True)
 class RadialStructure:
+    """N(x) = G(S(x)), S(x) = Σ_i h_i(x_i) + const, with every h_i and G a :class:`ReluSum`."""
+
     d: int
     radius: Fraction
-    coords: list[Univariate]
-    const: Exact  # S(x) = Σ h_i(x_i) + const
-    out_terms: list[tuple[Exact, Exact, Exact]]  # (u_k, b_k, a_k): G(t) = Σ a_k ReLU(u_k t + b_k) + out_c
-    out_c: Exact
-
-    def G(self, t: Exact) -> Exact:
-        out = self.out_c
-        for u, b, a in self.out_terms:
-            z = u * t + b
-            if z > 0:
-                out += a * z
-        return out
+    coords: list[ReluSum]
+    const: Exact
+    G: ReluSum
 
     def coordinate_knots(self) -> list[list[Fraction]]:
         return [[k for k in h.knots() if -self.radius < k < self.radius] for h in self.coords]
@@ -151,24 +124,24 @@ def analyse(net: Network, radius: Exact) -> RadialStructure:
     for i in range(d):
         key = (tuple(sorted(groups[i].items())), lin[i])
         if key not in cache:
-            cache[key] = Univariate(tuple((w, b, c) for (w, b), c in sorted(groups[i].items())), normalize(lin[i]))
+            cache[key] = ReluSum(tuple((w, b, c) for (w, b), c in sorted(groups[i].items())), 0, normalize(lin[i]))
         coords.append(cache[key])
     a = {c: val for c, val in l3.weight.row_entries()[0]}
-    out_terms = [(u[k], l2.bias[k], a.get(k, 0)) for k in range(len(u)) if a.get(k, 0) != 0]
-    return RadialStructure(d, R, coords, normalize(const), out_terms, l3.bias[0])
+    out_terms = tuple((u[k], l2.bias[k], a.get(k, 0)) for k in range(len(u)) if a.get(k, 0) != 0)
+    return RadialStructure(d, R, coords, normalize(const), ReluSum(out_terms, l3.bias[0]))
 
 
 # --------------------------------------------------------------------------------------------
 # exact per-coordinate error analysis
 # --------------------------------------------------------------------------------------------
-def _segments(h: Univariate, R: Fraction) -> list[tuple[Fraction, Fraction, Exact, Exact]]:
+def _segments(h: ReluSum, R: Fraction) -> list[tuple[Fraction, Fraction, Exact, Exact]]:
     """(p, q, h(p), h(q)) for the linear pieces of h on [−R, R], with 0 a breakpoint."""
     pts = sorted({-R, R, Fraction(0)} | {k for k in h.knots() if -R < k < R})
     vals = [h(p) for p in pts]
     return [(pts[i], pts[i + 1], vals[i], vals[i + 1]) for i in range(len(pts) - 1)]
 
 
-def coordinate_bounds(h: Univariate, R: Fraction) -> tuple[Fraction, Fraction, Fraction, Fraction]:
+def coordinate_bounds(h: ReluSum, R: Fraction) -> tuple[Fraction, Fraction, Fraction, Fraction]:
     """(h(0), β, γ, α) for ε(s) = h(s) − h(0) − s² on [−R, R] (see the module docstring)."""
     h0 = Fraction(h(0))
     beta = Fraction(-(10**30))
@@ -201,27 +174,6 @@ def coordinate_bounds(h: Univariate, R: Fraction) -> tuple[Fraction, Fraction, F
     return h0, beta, gamma, alpha
 
 
-@dataclass
-class Certificate:
-    value: Fraction
-    e_low: Fraction
-    e_high_box: Fraction
-    alpha_norm: Fraction
-    shells: int
-    worst_radius: Fraction
-
-    def as_dict(self) -> dict:
-        from .exact import upper_text
-
-        return {
-            "sup_error": upper_text(self.value),
-            "method": "exact per-coordinate analysis + interval enclosure of g over shells (branch and bound)",
-            "shells": self.shells,
-            "worst_shell_radius": float(self.worst_radius),
-            "S_minus_norm2_range": [float(self.e_low), float(self.e_high_box)],
-        }
-
-
 def certify_radial(
     net: Network,
     g_interval: Callable[[Fraction, Fraction], tuple[Fraction, Fraction]],
@@ -250,71 +202,25 @@ def certify_radial(
     e_lo = C0 + sum_gamma
     e_box = C0 + sum_beta
 
-    # G as a sorted list of breakpoints with exact values; G is linear between and beyond them
-    kn = sorted({Fraction(-b) / u for u, b, _ in st.out_terms if u != 0})
-    if not kn:
-        kn = [Fraction(0)]
-    kn = [kn[0] - 1] + kn + [kn[-1] + 1]
-    kv = pl_values(st.out_terms, kn, st.out_c)
-
-    def G(t: Fraction) -> Fraction:
-        i = min(max(bisect.bisect_right(kn, t), 1), len(kn) - 1)
-        return kv[i - 1] + (kv[i] - kv[i - 1]) * (t - kn[i - 1]) / (kn[i] - kn[i - 1])
-
-    def g_range(t0: Fraction, t1: Fraction) -> tuple[Fraction, Fraction]:
-        vals = [G(t0), G(t1)]
-        i0, i1 = bisect.bisect_left(kn, t0), bisect.bisect_right(kn, t1)
-        if i1 > i0:
-            seg = kv[i0:i1]
-            vals += [min(seg), max(seg)]
-        return min(vals), max(vals)
-
     def shell_bound(ra: Fraction, rb: Fraction) -> Fraction:
         t0 = ra * ra + e_lo
         t1 = rb * rb + min(e_box, C0 + alpha_norm * rb) if alpha_norm else rb * rb + e_box
         t1 = max(t1, t0)
-        Gmin, Gmax = g_range(t0, t1)
+        Gmin, Gmax = st.G.range(t0, t1)
         glo, ghi = g_interval(ra, rb)
         return max(Gmax - glo, ghi - Gmin)
-
-    from .bnb import certified_max
 
     value, _, shells, (ra, rb) = certified_max(
         shell_bound, None, Fraction(0), R, pieces=initial_shells, max_steps=max_steps,
         stall_every=200, min_width=R / 2**24,
     )
-    return Certificate(value, e_lo, e_box, alpha_norm, shells, (ra + rb) / 2)
-
-
-def pl_values(terms, points: list[Fraction], const: Exact = 0) -> list[Fraction]:
-    """Values of x ↦ const + Σ a·ReLU(u·x + b) over ``terms`` = [(u, b, a)] at sorted ``points`` that
-    include every knot −b/u, the first one below all knots: one O(terms + points) sweep.
-
-    Between knots the function is linear; crossing the knot k of a term changes the slope by +a·u
-    (u > 0: the term switches on) or −a·u (u < 0: it switches off).
-    """
-    events: dict[Fraction, Fraction] = {}
-    slope = Fraction(0)
-    x0 = points[0]
-    value = Fraction(const)
-    for u, b, a in terms:
-        if u == 0:
-            value += a * max(b, 0)
-            continue
-        k = Fraction(-b) / u
-        z = u * x0 + b
-        if z > 0:
-            value += a * z
-        if u > 0:
-            events[k] = events.get(k, 0) + a * u
-        else:
-            events[k] = events.get(k, 0) - a * u
-            slope += a * u  # active to the left of every knot
-    vals = [value]
-    for prev, x in zip(points, points[1:]):
-        vals.append(vals[-1] + slope * (x - prev))
-        slope += events.get(x, 0)
-    return vals
+    levels = sorted({float(k) for ks in st.coordinate_knots() for k in ks if k > 0})
+    return Certificate(
+        value,
+        "exact per-coordinate analysis + interval enclosure of g over shells (branch and bound)",
+        {"shells": shells, "worst_shell_radius": float((ra + rb) / 2), "S_minus_norm2_range": [float(e_lo), float(e_box)]},
+        tuple(levels),
+    )
 
 
 def target_interval(target, prec: int = 113) -> Callable[[Fraction, Fraction], tuple[Fraction, Fraction]]:
@@ -324,3 +230,8 @@ def target_interval(target, prec: int = 113) -> Callable[[Fraction, Fraction], t
         return interval_bounds(target.g_interval(a, b, prec))
 
     return f
+
+
+def certify(net: Network, target) -> Certificate:
+    """The registry entry: this certificate for ``net`` against the radial ``target``."""
+    return certify_radial(net, target_interval(target), target.radius)
