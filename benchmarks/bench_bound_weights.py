@@ -82,12 +82,12 @@ def main() -> None:
                 t0 = time.perf_counter()
                 rep = check(net, res, grid=grid, box_samples=2000)
                 tc = time.perf_counter() - t0
-                st = rep["after"]
+                st = rep.data["after"]
                 print(
                     f"| {k} | {width} | {bits} | {st['neurons']:,} | {st['parameters_nonzero']:,} | "
-                    f"{float(rep['before']['max_abs_weight']):.3g} | {float(st['max_abs_weight']):.3g} | "
+                    f"{float(rep.data['before']['max_abs_weight']):.3g} | {float(st['max_abs_weight']):.3g} | "
                     f"{float(res.bound['max_abs_weight']):.3g} | {res.max_fan_in} | {res.max_L} | {tt:.2f} | {tc:.2f} | "
-                    f"{rep['grid']['count']:,} | {'✔' if rep['ok'] else '✘'} |",
+                    f"{rep.data['grid']['count']:,} | {'✔' if rep.ok else '✘'} |",
                     flush=True,
                 )
 

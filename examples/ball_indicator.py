@@ -5,7 +5,7 @@ Run: python examples/ball_indicator.py
 
 import numpy as np
 
-from netconstruct.constructions import ball_indicator as bi
+from netconstruct.experiments import ball_indicator as bi
 
 
 def main() -> None:

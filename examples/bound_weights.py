@@ -22,11 +22,11 @@ def main(out: str = "bounded.json") -> None:
     M = max(abs(v) for row in grid[2] for v in row)  # |N| on the grid: the output range
     res = transform(net, Params(lo, hi, bits=bits, band_bits=8, eps=0, output_range=M))
     rep = check(net, res, grid=grid, box_samples=2000)
-    b, a = rep["before"], rep["after"]
+    b, a = rep.data["before"], rep.data["after"]
     print(f"depth {b['depth']} -> {a['depth']}; max |weight| {b['max_abs_weight']} -> {a['max_abs_weight']}"
           f" (bound {res.bound['max_abs_weight']}); {a['neurons']} neurons")
-    print(f"{rep['grid']['points']}: max |N' - N| = {rep['grid']['max_abs_difference']}; all checks ok: {rep['ok']}")
-    assert rep["ok"]
+    print(f"{rep.data['grid']['points']}: max |N' - N| = {rep.data['grid']['max_abs_difference']}; all checks ok: {rep.ok}")
+    assert rep.ok
     save(res.network, out)
 
 

@@ -3,7 +3,7 @@
 Run: python examples/feature_learning.py
 """
 
-from netconstruct.constructions import feature_learning
+from netconstruct.experiments import feature_learning
 
 
 def main() -> None:

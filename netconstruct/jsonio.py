@@ -94,13 +94,16 @@ def _dump(obj: Any, indent: int) -> str:
 
 def dumps(net: Network) -> str:
     """Canonical text of a network (stable: same network ⇒ same bytes)."""
-    from .report import jsonable
+    from .reports import jsonable
 
     return _dump(jsonable(to_dict(net)), 0) + "\n"
 
 
 def save(net: Network, path: str | Path) -> None:
-    Path(path).write_text(dumps(net), encoding="utf-8")
+    """Write ``net`` as canonical JSON, atomically (an existing file is replaced whole or not at all)."""
+    from .fileio import write_text
+
+    write_text(path, dumps(net))
 
 
 # --------------------------------------------------------------------------------------------

@@ -60,6 +60,8 @@ class Network:
     def __post_init__(self):
         if not self.layers:
             raise NetconstructError("a network needs at least one layer")
+        if not isinstance(self.metadata, dict):
+            raise NetconstructError("a network's metadata must be a dict (a JSON object)")
         for i in range(1, len(self.layers)):
             prev, cur = self.layers[i - 1], self.layers[i]
             if cur.n_in != prev.n_out:
@@ -177,6 +179,35 @@ class Network:
         if len(x) != self.input_dim:
             raise NetconstructError(f"point has {len(x)} coordinates, the network expects {self.input_dim}")
         return self.evaluate(as_vector(ctx, x), ctx)
+
+    def values_at(self, point: Sequence[Exact], digits: int = 50) -> dict:
+        """The value at one exact point three ways: float64, mpmath at ``digits`` digits (text), and exactly
+        (text) when every activation is piecewise linear."""
+        import numpy as np
+
+        from .arith import multiprecision
+        from .exact import format_exact
+
+        mp = multiprecision(digits)
+        out = {
+            "float64": [float(v) for v in self(np.array([float(v) for v in point]))],
+            "mpmath": [mp.ctx.nstr(v, digits) for v in self.evaluate_point(point, mp)],
+            "digits": digits,
+        }
+        if set(self.activations) <= PIECEWISE_LINEAR:
+            out["exact"] = [format_exact(v) for v in self.evaluate_exact(point)]
+        return out
+
+    def stored_certificate(self) -> float | None:
+        """The certified sup error recorded in ``metadata.verification`` when a check wrote one."""
+        ver = self.metadata.get("verification")
+        cert = ver.get("certified") if isinstance(ver, dict) else None
+        if isinstance(cert, dict) and cert.get("available"):
+            try:
+                return float(cert["sup_error"])
+            except (KeyError, TypeError, ValueError):
+                raise NetconstructError("metadata.verification.certified.sup_error is not a number") from None
+        return None
 
     def evaluate_exact(self, x: Sequence[Exact]) -> list[Exact]:
         """Exact rational evaluation (only for piecewise-linear activations)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from .fileio import atomic_writer
 from .export import require
 
 
@@ -54,7 +55,8 @@ def plot_radial(net, target, out: str | Path, rays: int = 6, seed: int = 0, cert
     ax2.set_ylabel("network − target")
     ax2.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
+    with atomic_writer(out) as fh:
+        fig.savefig(fh, dpi=120, format=Path(out).suffix.lstrip(".").lower() or "png")
     plt.close(fig)
     return {"out": str(out), "rays": rays, "max_error_on_rays": worst}
 
@@ -81,6 +83,7 @@ def plot_lines(series: dict[str, tuple[Sequence[float], Sequence[float]]], out: 
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
+    with atomic_writer(out) as fh:
+        fig.savefig(fh, dpi=120, format=Path(out).suffix.lstrip(".").lower() or "png")
     plt.close(fig)
     return {"out": str(out)}

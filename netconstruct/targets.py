@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .arith import Context, float64, interval, interval_bounds, multiprecision
-from .errors import TargetError
+from .errors import TargetError, UsageError
 from .exact import Exact, format_exact, normalize, parse_exact, round_up
 
 MAX_EXPRESSION_LENGTH = 500
@@ -361,3 +361,20 @@ def make_target(
     if L == 0:
         L = Fraction(1, 10**9)  # a constant profile: any positive L works
     return Target(str(expression), normalize(R), normalize(L), source, name)
+
+
+def target_for(
+    stored: dict | None,
+    name: str | None = None,
+    expression: str | None = None,
+    radius: Exact | str | None = None,
+    lipschitz: Exact | str | None = None,
+) -> Target:
+    """The target a user names (``name`` or ``expression``), else the one a file stores in
+    ``metadata.target`` (``stored``); radius and Lipschitz constant default to the stored ones."""
+    md = stored if isinstance(stored, dict) else None
+    if name or expression:
+        return make_target(name, expression, radius or (md or {}).get("radius", "1"), lipschitz)
+    if md is None or "g" not in md:
+        raise UsageError("the file names no target: give --target NAME or --g EXPR")
+    return make_target(None, md["g"], radius or md.get("radius", "1"), lipschitz or md.get("lipschitz"))

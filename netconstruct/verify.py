@@ -161,7 +161,7 @@ def verify_radial(
 
     progress("weights")
     st = net.stats()
-    bounds = net.metadata.get("bounds") if isinstance(net.metadata, dict) else None
+    bounds = net.metadata.get("bounds")
 
     checks: dict[str, bool] = {}
     if cert.value is not None:
@@ -182,3 +182,30 @@ def verify_radial(
         checks=checks,
         timings=timings,
     )
+
+
+def build_and_verify(
+    construction,
+    d: int,
+    eps: Fraction,
+    target: Target,
+    max_neurons: int,
+    verify: bool = True,
+    samples: int = 10_000,
+    seed: int = 0,
+    dps: int = 50,
+    progress: Progress = _noop,
+) -> tuple[Network, RadialReport | None, float]:
+    """Build ``construction`` (an entry of :data:`netconstruct.constructions.CONSTRUCTIONS`) for (d, ε,
+    target) and verify it; the report is stored in the network's ``metadata.verification``.
+
+    Returns (network, report or None, build seconds)."""
+    t0 = time.perf_counter()
+    progress("building the network (exact arithmetic)")
+    net = construction.build(d, eps, target, max_neurons=max_neurons)
+    t_build = time.perf_counter() - t0
+    rep = None
+    if verify:
+        rep = verify_radial(net, target, eps, samples=samples, seed=seed, dps=dps, progress=progress)
+        net = net.with_metadata(verification=rep.to_json())
+    return net, rep, t_build

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from netconstruct.constructions import ball_indicator as bi
+from netconstruct.experiments import ball_indicator as bi
 
 
 @pytest.mark.parametrize("m,B", [(4, 2.0), (8, 2.0), (16, 3.0)])

@@ -110,9 +110,9 @@ def test_check_reports_everything():
     old = original_on_grid(net, lo, hi, 3, U)
     res = transform(net, Params(lo, hi, 3, 4, 0, max(abs(v[0]) for v in old)))
     rep = check(net, res, grid=(U, desc, old), box_samples=300, seed=2)
-    assert rep["ok"] and rep["grid"]["max_abs_difference"] == 0 and rep["grid"]["count"] == 64
-    assert rep["depth"] == {"source": 2, "result": 9, "expected": 9, "ok": True}
-    assert rep["box"]["band_measure"] == band_measure(lo, hi, 3, 4)
+    assert rep.ok and rep.data["grid"]["max_abs_difference"] == 0 and rep.data["grid"]["count"] == 64
+    assert rep.data["depth"] == {"source": 2, "result": 9, "expected": 9, "ok": True}
+    assert rep.data["box"]["band_measure"] == band_measure(lo, hi, 3, 4)
 
 
 def test_too_small_range_is_reported_not_hidden():
@@ -123,7 +123,7 @@ def test_too_small_range_is_reported_not_hidden():
     old = original_on_grid(net, lo, hi, 3, U)
     res = transform(net, Params(lo, hi, 3, 4, 0, Fraction(1, 2)))
     rep = check(net, res, grid=(U, desc, old), box_samples=0)
-    assert not rep["ok"] and rep["grid"]["range_violations"] > 0
+    assert not rep.ok and rep.data["grid"]["range_violations"] > 0
 
 
 def test_radial_depth2_round_trip(tmp_path):

@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 def _ball_network():
     """The two-sigmoid-layer ball network with its fixed coordinate layer and the ideal output weights."""
-    from netconstruct.constructions import ball_indicator as bi
+    from netconstruct.experiments import ball_indicator as bi
     from netconstruct.matrix import Coo
 
     h = bi.coordinate_hidden(3, 4, 2.0)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from netconstruct.constructions import feature_learning as fl
+from netconstruct.experiments import feature_learning as fl
 
 
 @pytest.fixture(scope="module")

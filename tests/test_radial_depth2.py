@@ -104,7 +104,10 @@ def test_trade_off_shape(sine):
     import math
 
     from netconstruct.constructions import radial_depth3
-    from netconstruct.separation import depth2_size
+    from netconstruct.constructions import CONSTRUCTIONS
+
+    def depth2_size(regime, d, eps, target):
+        return CONSTRUCTIONS[f"depth2_{regime}"].size(d, eps, target).to_json()
 
     e1, e2 = Fraction(3, 10), Fraction(1, 5)
     d3 = [radial_depth3.plan(d, e2, sine).neurons for d in (2, 5, 10, 50)]

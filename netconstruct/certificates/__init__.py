@@ -34,8 +34,7 @@ REFUSED: dict[str, str] = {
 
 def construction_of(net: Network) -> str | None:
     """The construction named in the network's metadata, if any."""
-    md = net.metadata if isinstance(net.metadata, dict) else {}
-    name = md.get("construction")
+    name = net.metadata.get("construction")
     return name if isinstance(name, str) else None
 
 

@@ -32,7 +32,7 @@ def certify(net: Network, target) -> Certificate:
     Σ_v sup |h_v − P_v| exactly (per piece: endpoint gaps + δ²/8·max|P''|).  A direction of the
     identity that the network lacks contributes sup |P_v|.
     """
-    params = net.metadata.get("parameters", {}) if isinstance(net.metadata, dict) else {}
+    params = net.metadata.get("parameters") or {}
     if net.metadata.get("construction") != "radial_depth2" or net.depth != 2 or net.activations != ["relu", "identity"]:
         raise NotCertifiable("not a radial_depth2 network")
     regime, d = params["regime"], int(params["d"])

@@ -1,1 +1,99 @@
-"""Explicit constructions, one module per network they build."""
+"""Explicit constructions, one module per network they build, and the registry of radial builders.
+
+``CONSTRUCTIONS`` lists every construction of a network for a radial target f(x) = g(‖x‖) with one
+interface — ``plan(d, eps, target)`` (exact parameters and size, nothing built), ``size(d, eps,
+target)`` (the neuron count, or a proved lower bound where the plan cannot be enumerated) and
+``build(d, eps, target, max_neurons)`` — so that ``radial``, ``separation`` and the library iterate over
+it instead of naming modules.  Adding one: a module with those three functions and one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+from ..errors import UsageError
+from ..network import Network
+from . import radial_depth2, radial_depth3
+
+
+@dataclass(frozen=True)
+class Size:
+    """Neurons of a construction for (d, ε): ``exact`` False means a proved lower bound only."""
+
+    neurons: int | None
+    exact: bool = True
+    degree: int | None = None
+    directions: int | None = None
+
+    def to_json(self) -> dict:
+        return {"neurons": self.neurons, "exact": self.exact, "degree": self.degree, "directions": self.directions}
+
+
+@dataclass(frozen=True)
+class Construction:
+    """One radial construction in the registry (see the module docstring)."""
+
+    key: str  # as in tables and JSON: depth3, depth2_dimension, depth2_accuracy
+    depth: int
+    regime: str | None
+    summary: str
+    plan: Callable[[int, Fraction, object], object]
+    size: Callable[[int, Fraction, object], Size]
+    build: Callable[..., Network]
+
+    @property
+    def label(self) -> str:
+        return f"depth {self.depth}" if self.regime is None else f"depth {self.depth} ({self.regime})"
+
+
+def _depth3_size(d: int, eps: Fraction, target) -> Size:
+    return Size(radial_depth3.plan(d, eps, target).neurons)
+
+
+ENUMERATION_LIMIT = 200_000
+
+
+def _depth2(regime: str) -> Construction:
+    def size(d: int, eps: Fraction, target) -> Size:
+        from .polyapprox import degrees_below
+
+        polys = degrees_below(target, eps)
+        if not polys:
+            return Size(None, False)
+        K = polys[0].degree
+        ndirs = radial_depth2.direction_count(regime, d, K)
+        if regime == "accuracy" and ndirs > ENUMERATION_LIMIT:  # the dimension regime only enumerates types
+            return Size(2 * ndirs, False, K, ndirs)
+        limit = ENUMERATION_LIMIT if regime == "accuracy" else None
+        p = radial_depth2.plan(regime, d, eps, target, max_directions=limit)
+        return Size(p.neurons, True, p.poly.degree, p.directions)
+
+    def build(d: int, eps: Fraction, target, max_neurons: int = radial_depth2.DEFAULT_MAX_NEURONS) -> Network:
+        return radial_depth2.build(regime, d, eps, target, max_neurons=max_neurons)
+
+    summary = {"dimension": "depth 2, size poly(d) at fixed ε (polarisation ridges)",
+               "accuracy": "depth 2, size poly(1/ε) at fixed d (sphere cubature ridges)"}[regime]
+    return Construction(f"depth2_{regime}", 2, regime, summary,
+                        lambda d, eps, target: radial_depth2.plan(regime, d, eps, target), size, build)
+
+
+CONSTRUCTIONS: dict[str, Construction] = {
+    "depth3": Construction("depth3", 3, None, "depth 3, size poly(d, 1/ε) (sum of univariate squares)",
+                           radial_depth3.plan, _depth3_size, radial_depth3.build),
+    "depth2_dimension": _depth2("dimension"),
+    "depth2_accuracy": _depth2("accuracy"),
+}
+
+
+def find(depth: int, regime: str | None = None) -> Construction:
+    """The construction of the given depth (and, for depth 2, regime), or a one-line UsageError."""
+    matches = [c for c in CONSTRUCTIONS.values() if c.depth == depth and (c.regime is None or c.regime == regime)]
+    if not matches:
+        depths = sorted({c.depth for c in CONSTRUCTIONS.values()})
+        if depth not in depths:
+            raise UsageError(f"--depth must be one of {', '.join(map(str, depths))}, got {depth}")
+        regimes = [c.regime for c in CONSTRUCTIONS.values() if c.depth == depth]
+        raise UsageError(f"unknown regime {regime!r} ({' or '.join(map(str, regimes))})")
+    return matches[0]

@@ -213,3 +213,71 @@ def monte_carlo(n: int, k: int, activation: str, law: str, samples: int, seed: i
     for name, prod in (("norm2", fS * fS), (f"overlap_{k - 1}", fS * fT1), ("overlap_0", fS * fT0)):
         out[name] = {"mean": float(prod.mean()), "half_width": float(z * prod.std(ddof=1) / np.sqrt(samples))}
     return out
+
+
+def family_report(n: int, k: int, activation: str = "relu", laws=LAWS, samples: int = 200_000, seed: int = 0,
+                  subset: tuple[int, ...] | None = None, progress=None):
+    """The orthogonality study of the module docstring as a :class:`~netconstruct.reports.Report`.
+
+    Checks, per law: every inner product of distinct members is 0 (exact integer cancellation, so
+    ≤ 1e-30·norm holds trivially), and the Monte Carlo means of the norm and of overlap-(k−1) and
+    overlap-0 products lie within their 99.9% confidence intervals.  ``artifacts["network"]`` is the
+    member f_S for ``subset`` (default {0, …, k−1}), its metadata carrying the report.
+    """
+    import mpmath
+
+    from ..reports import Report
+
+    if n <= 0 or k <= 0 or k > n:
+        raise UsageError(f"need 1 ≤ k ≤ d, got d={n}, k={k}")
+    if k > 10:
+        raise UsageError("k > 10 would give members with more than 1024 hidden units; choose k ≤ 10")
+    if samples < 100:
+        raise UsageError("--samples must be ≥ 100")
+    for law in laws:
+        if law not in LAWS:
+            raise UsageError(f"unknown law {law!r} (known: {', '.join(LAWS)})")
+    S = tuple(range(k)) if subset is None else tuple(subset)
+    if len(S) != k:
+        raise UsageError(f"--member must list {k} coordinates")
+    net = member(n, S, activation)
+    stage = progress or (lambda s: None)
+    stage("exact inner products")
+    rep = inner_products(n, k, activation, laws)
+    mc = {}
+    for law in laws:
+        stage(f"Monte Carlo under {law}")
+        mc[law] = monte_carlo(n, k, activation, law, samples, seed)
+    checks, laws_out = {}, {}
+    for law in laws:
+        vals = rep["laws"][law]
+        norm = vals[k]
+        norm_f = float(norm)
+        off = [vals[o] for o in range(k)]
+        rel = max((abs(float(v)) for v in off), default=0.0) / abs(norm_f) if norm_f else 0.0
+        laws_out[law] = {
+            "norm2": mpmath.nstr(norm, 30) if not isinstance(norm, int) else str(norm),
+            "max_abs_inner_product": max((abs(float(v)) for v in off), default=0.0),
+            "relative": rel,
+            "monte_carlo": mc[law],
+        }
+        m = mc[law]
+        checks[f"{law}: inner products ≤ 1e-30·norm"] = all(v == 0 for v in off) or rel <= 1e-30
+        checks[f"{law}: Monte Carlo within 99.9% CI"] = (
+            abs(m["norm2"]["mean"] - norm_f) <= m["norm2"]["half_width"] + 1e-12
+            and abs(m[f"overlap_{k - 1}"]["mean"]) <= m[f"overlap_{k - 1}"]["half_width"] + 1e-12
+            and abs(m["overlap_0"]["mean"]) <= m["overlap_0"]["half_width"] + 1e-12
+        )
+    st = net.stats()
+    data = {
+        "family_size": comb(n, k),
+        "member": {"subset": list(S), "depth": st["depth"], "hidden_units": st["neurons"],
+                   "max_abs_weight": str(st["max_abs_weight"]), "max_abs_output_weight": "1"},
+        "nonzero_members": any(abs(float(rep["laws"][law][k])) > 1e-30 for law in laws),
+        "overlap_classes": rep["by_overlap"],
+        "laws": laws_out,
+        "checks": checks,
+        "ok": all(checks.values()),
+    }
+    stored = net.with_metadata(orthogonality={key: v for key, v in data.items() if key != "member"})
+    return Report("orthogonal", data, checks, artifacts={"network": stored})

@@ -129,7 +129,17 @@ def export(net: Network, fmt: str, path: str | Path, dtype: str = "float64") -> 
         from .npz import save_npz
 
         save_npz(net, path, dtype)
-    return {"format": fmt, "dtype": dtype, "path": str(path), "bytes": Path(path).stat().st_size}
+    rep = {"format": fmt, "dtype": dtype, "path": str(path), "bytes": Path(path).stat().st_size}
+    if dtype == "float32":
+        rep["max_weight_cast_error"] = float32_cast_error(net)
+    return rep
+
+
+def float32_cast_error(net: Network) -> float:
+    """The largest change that rounding to float32 makes to any weight (exact weights → float64 → float32)."""
+    import numpy as np
+
+    return max(float(np.abs(W - W.astype(np.float32).astype(float)).max()) for W, _, _ in linear_pieces(net))
 
 
 def import_model(path: str | Path, activation: str = "relu") -> Network:
@@ -151,3 +161,12 @@ def import_model(path: str | Path, activation: str = "relu") -> Network:
 
         return load_npz(p)
     raise NetconstructError(f"{p}: unknown model type (expected .onnx, .pt/.pth or .npz)")
+
+
+def load_any(path: str | Path) -> Network:
+    """A network from netconstruct JSON, or from ONNX / a torch state_dict / npz (via :func:`import_model`)."""
+    if Path(path).suffix.lower() in (".onnx", ".pt", ".pth", ".npz"):
+        return import_model(path)
+    from ..jsonio import load
+
+    return load(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..fileio import atomic_writer
 from ..errors import FormatError
 from ..network import ACTIVATIONS, Network
 
@@ -22,7 +23,7 @@ def save_npz(net: Network, path: str | Path, dtype: str = "float64") -> None:
         acts.append(act)
     arrays["activations"] = np.array(acts)
     arrays["netconstruct_json"] = np.array(dumps(net))
-    with open(path, "wb") as fh:
+    with atomic_writer(path) as fh:
         np.savez_compressed(fh, **arrays)
 
 

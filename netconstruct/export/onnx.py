@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..fileio import write_bytes
 from ..errors import FormatError
 from ..network import Network
 from . import linear_pieces, require
@@ -67,7 +68,7 @@ def to_model(net: Network, dtype: str = "float64"):
 
 def save_onnx(net: Network, path: str | Path, dtype: str = "float64") -> None:
     onnx = require("onnx", "onnx")
-    onnx.save(to_model(net, dtype), str(path))
+    write_bytes(path, to_model(net, dtype).SerializeToString())
 
 
 def load_onnx(path: str | Path) -> Network:

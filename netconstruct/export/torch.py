@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..fileio import atomic_writer
 from ..errors import FormatError
 from ..network import Network
 from . import linear_pieces, require
@@ -52,7 +53,8 @@ def save_torch(net: Network, path: str | Path, dtype: str = "float64") -> None:
     from ..jsonio import dumps
 
     acts = [act for _, _, act in linear_pieces(net)]
-    torch.save({"state_dict": to_module(net, dtype).state_dict(), "activations": acts, "netconstruct_json": dumps(net)}, str(path))
+    with atomic_writer(path) as fh:
+        torch.save({"state_dict": to_module(net, dtype).state_dict(), "activations": acts, "netconstruct_json": dumps(net)}, fh)
 
 
 def load_torch(path: str | Path, activation: str = "relu") -> Network:

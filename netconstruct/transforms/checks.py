@@ -19,6 +19,7 @@ import numpy as np
 
 from ..exact import Exact
 from ..network import Network
+from ..reports import Report
 from .bound_weights import Result
 from .grid import band_measure, grid_points, original_on_grid, transformed_on_grid
 
@@ -64,8 +65,9 @@ def check(
     seed: int = 0,
     dps: int = 40,
     progress: Callable[[str], None] = lambda s: None,
-) -> dict:
-    """All checks of :mod:`this module <netconstruct.transforms.checks>`; ``ok`` is their conjunction."""
+) -> Report:
+    """All checks of :mod:`this module <netconstruct.transforms.checks>` as a report of kind
+    ``bound_weights``; ``ok`` is their conjunction."""
     p = res.params
     new = res.network
     t0 = time.perf_counter()
@@ -127,9 +129,9 @@ def check(
     }
     if box_samples and after["stored_numbers"] <= 1_000_000:
         progress("mpmath at the worst box point")
-        from ..arith import MultiPrecision
+        from ..arith import multiprecision
 
-        ctx = MultiPrecision(dps)
+        ctx = multiprecision(dps)
         x = [Fraction(float(v)) for v in Xb[i_worst]]
         a = new.evaluate_point(x, ctx)
         b = original.evaluate_point(x, ctx)
@@ -139,7 +141,7 @@ def check(
         box["mpmath_skipped"] = f"network stores {after['stored_numbers']:,} numbers (> 1,000,000)"
     timings["box"] = time.perf_counter() - t2
     ok = depth_ok and weights_ok and grid_ok
-    return {
+    data = {
         "ok": ok,
         "depth": {"source": k, "result": new.depth, "expected": 3 * k + 3, "ok": depth_ok},
         "before": before,
@@ -157,8 +159,9 @@ def check(
             "ok": grid_ok,
         },
         "box": box,
-        "timings": timings,
     }
+    checks = {"depth": depth_ok, "weights_within_bound": weights_ok, "grid": grid_ok}
+    return Report("bound_weights", data, checks, timings)
 
 
 __all__ = ["check", "range_bound", "grid_values"]

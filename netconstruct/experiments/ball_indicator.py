@@ -185,3 +185,81 @@ def _metrics(pred, y):
     if y is None:
         return (None, None)
     return float(np.mean((pred - y) ** 2)), float(np.mean((pred >= 0.5) != (y >= 0.5)))
+
+
+def trained_network(hid: Hidden, u: np.ndarray, u0: float, metadata: dict):
+    """The trained two-sigmoid-layer network as a :class:`~netconstruct.network.Network`
+    (float weights taken at their exact binary values)."""
+    from fractions import Fraction as Fr
+
+    from ..matrix import Coo
+    from ..network import Layer, Network
+
+    H = hid.W.shape[0]
+    rows, cols = np.nonzero(hid.W)
+    W1 = Coo.from_triplets(hid.W.shape, rows.tolist(), cols.tolist(), [Fr(float(v)) for v in hid.W[rows, cols]])
+    W2 = Coo.from_triplets((1, H), [0] * H, range(H), [Fr(float(v)) for v in u])
+    return Network((Layer(W1, tuple(Fr(float(v)) for v in hid.b), "sigmoid"), Layer(W2, (Fr(float(u0)),), "sigmoid")),
+                   metadata)
+
+
+def study(d: int = 20, radius: float = 1.0, width: int = 8, hidden: str = "coordinate", train_steps: int = 1000,
+          dist: str = "uniform-radius", samples: int = 6000, lr: float = 2.0, baseline_lrs: tuple[float, ...] = (0.1, 0.5),
+          seed: int = 0, progress=None):
+    """The whole experiment: sample train/test sets, GD on the output layer of the two-sigmoid-layer
+    network, GD on the one-layer baseline for each step size (the best is kept).
+
+    Returns a :class:`~netconstruct.reports.Report` (kind ``ball``) whose ``artifacts`` hold the trained
+    ``network`` and the test-error ``curves``.  ``progress(done, total, description)`` is called as GD runs.
+    """
+    from ..reports import Report
+
+    if d <= 0 or width <= 0 or train_steps <= 0 or samples < 100 or radius <= 0 or lr <= 0:
+        raise UsageError("--d, --width, --train-steps, --radius, --lr must be positive and --samples ≥ 100")
+    if dist not in DISTRIBUTIONS:
+        raise UsageError(f"unknown --dist {dist!r} ({', '.join(DISTRIBUTIONS)})")
+    if hidden not in ("coordinate", "random"):
+        raise UsageError("--hidden must be coordinate or random")
+    H = 2 * d * width
+    if samples * H > 200_000_000:
+        raise UsageError(f"{samples:,} samples × {H:,} hidden units would need more than 1.6 GB; lower --samples or --width")
+    total = train_steps * (1 + len(baseline_lrs))
+    report = progress or (lambda done, total, description: None)
+    rng = np.random.default_rng(seed)
+    X = sample(dist, d, samples, radius, rng)
+    Xt = sample(dist, d, samples // 2, radius, rng)
+    y = (np.linalg.norm(X, axis=1) <= radius).astype(float)
+    yt = (np.linalg.norm(Xt, axis=1) <= radius).astype(float)
+    B = 2.0 * radius
+    hid = coordinate_hidden(d, width, B) if hidden == "coordinate" else random_hidden(d, H, radius, rng)
+    bound = square_error_bound(width, B, 4.0) if hidden == "coordinate" else None
+    log_every = max(1, train_steps // 40)
+    done = 0
+    F, Ft = hid.features(X), hid.features(Xt)
+    u, u0, hist = train_output_layer(F, y, train_steps, lr, Ft, yt, log_every,
+                                     lambda t: report(done + t, total, "GD on the output layer"))
+    done += train_steps
+    base = None
+    for blr in baseline_lrs:
+        hb = train_one_layer(X, y, H, train_steps, blr, np.random.default_rng(seed + 1), Xt, yt, log_every,
+                             lambda t, blr=blr: report(done + t, total, f"baseline GD, lr={blr}"))
+        done += train_steps
+        if base is None or hb[-1][4] < base[1][-1][4]:
+            base = (blr, hb)
+    cols = ("step", "train_mse", "train_error", "test_mse", "test_error")
+    data = {
+        "setup": {"d": d, "radius": radius, "dist": dist, "hidden": hidden, "hidden_units": H, "train": samples,
+                  "test": samples // 2, "steps": train_steps, "lr": lr, "seed": seed,
+                  "inside_fraction_test": float(yt.mean())},
+        "fixed_layer": ({"sup_abs_psi_minus_s2_on_[-B,B]": bound["sup_error"], "B": B,
+                         "sum_error_bound_on_box": bound["sup_error"] * d} if bound else None),
+        "two_sigmoid_layers": [dict(zip(cols, h)) for h in hist],
+        "one_layer_baseline": {"lr": base[0], "curve": [dict(zip(cols, h)) for h in base[1]]},
+        "final": {"two_sigmoid_layers_test_error": hist[-1][4], "baseline_test_error": base[1][-1][4],
+                  "constant_predictor_test_error": float(min(yt.mean(), 1 - yt.mean()))},
+    }
+    net = trained_network(hid, u, u0, {"construction": "ball_indicator", "paper": "Safran & Lee, COLT 2022",
+                                       "setup": data["setup"], "final": data["final"]})
+    curves = {"two sigmoid layers (GD on output)": ([h[0] for h in hist], [h[4] for h in hist]),
+              f"one layer of non-linearities (GD, lr={base[0]})": ([h[0] for h in base[1]], [h[4] for h in base[1]])}
+    return Report("ball", data, artifacts={"network": net, "curves": curves, "B": B})

@@ -132,3 +132,22 @@ def _quadratic_feature(X, f):
     base = next(iter(cells))
     A = next(c.cell_contents for c in base.__closure__ if isinstance(c.cell_contents, np.ndarray))
     return np.einsum("ni,ij,nj->n", X, A, X)
+
+
+def study(d: int = 16, ns=(1000, 4000, 16000, 32000), target: str = "quadratic", m1: int | None = None,
+          m2: int = 512, test: int = 4000, seed: int = 0, progress=None):
+    """:func:`experiment` with its arguments checked and its memory estimated first; a
+    :class:`~netconstruct.reports.Report` of kind ``feature_learning``."""
+    from ..reports import Report
+
+    for n in ns:
+        if n < 20:
+            raise UsageError(f"--n: {n} must be an integer ≥ 20")
+    if d <= 1 or m2 <= 0 or test < 100 or (m1 is not None and m1 <= 0):
+        raise UsageError("need --d ≥ 2, --m2 ≥ 1, --test ≥ 100")
+    if target not in TARGETS:
+        raise UsageError(f"unknown --target {target!r} ({', '.join(TARGETS)})")
+    width = m1 or min(4 * d * d, 4096)
+    if max(ns) * width > 300_000_000:
+        raise UsageError(f"n = {max(ns):,} with m1 = {width:,} would need more than 2.4 GB; lower --n or --m1")
+    return Report("feature_learning", experiment(d, list(ns), target, m1, m2, test, seed, progress=progress))

@@ -1,0 +1,118 @@
+"""The Typer application, its error handling and its stderr progress: shared by every command module.
+
+Results go to stdout (a rich table, or one JSON document with ``--json``); progress and errors go to
+stderr.  Exit codes: 0 success/certified, 1 a check failed or a file/network problem, 2 bad
+arguments, 3 internal error (a bug in netconstruct).  ``NO_COLOR`` is respected (rich does it).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
+
+import typer
+
+from .. import __version__
+from ..errors import NetconstructError
+
+app = typer.Typer(
+    name="netconstruct",
+    help=(
+        "Explicit neural networks from the theory of depth separation, built exactly, verified in "
+        "high precision, exported as documented JSON.\n\n"
+        "Start with:  netconstruct radial --d 50 --eps 0.1 --out net.json"
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def stdout():
+    from rich.console import Console
+
+    return Console()
+
+
+def fail(message: str, code: int = 1) -> None:
+    stderr().print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn every failure into one line on stderr and a documented exit code."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except NetconstructError as exc:
+        fail(str(exc).replace("[", r"\["), exc.exit_code)
+    except MemoryError:
+        fail("out of memory; try a larger --eps, a smaller --d, or a lower --max-neurons", 1)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # pragma: no cover - the last line of defence
+        if os.environ.get("NETCONSTRUCT_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (set NETCONSTRUCT_DEBUG=1 for a traceback)", 3)
+
+
+@contextmanager
+def stages(enabled: bool = True):
+    """A transient spinner on stderr; yields ``progress(stage)``."""
+    if not enabled:
+        yield lambda stage: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = stderr()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as prog:
+        task = prog.add_task("starting", total=None)
+        yield lambda stage: prog.update(task, description=stage)
+
+
+@contextmanager
+def bar(description: str):
+    """A transient progress bar on stderr; yields ``tick(done, total, description)``."""
+    from rich.progress import Progress
+
+    console = stderr()
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as prog:
+        task = prog.add_task(description, total=None)
+        yield lambda done, total, desc: prog.update(task, completed=done, total=total, description=desc)
+
+
+def emit_json(obj: Any) -> None:
+    from ..reports import to_json_text
+
+    typer.echo(to_json_text(obj))
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"netconstruct {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Optional[bool] = typer.Option(
+        None, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Explicit networks from depth-separation theory."""

@@ -1,0 +1,61 @@
+"""Options shared by several commands (``Annotated`` aliases) and the parsing of option text."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import NetconstructError, UsageError
+
+TARGET_HELP = "Named radial profile g: norm, sine, tent, ramp, soft-ball, gauss (default: sine)."
+G_HELP = "Profile g as an expression in r, e.g. 'sin(pi*r)/pi' or 'max(0, 1/4 - abs(r - 1/2))'."
+
+Json = Annotated[bool, typer.Option("--json", help="Print the report as one JSON document.")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of every random choice (same seed, same bytes).")]
+TargetName = Annotated[Optional[str], typer.Option("--target", help=TARGET_HELP)]
+GExpr = Annotated[Optional[str], typer.Option("--g", help=G_HELP)]
+Lipschitz = Annotated[Optional[str], typer.Option("--lipschitz", help="Lipschitz constant of g (default: certified).")]
+Samples = Annotated[int, typer.Option("--samples", help="Number of random verification points.")]
+Digits = Annotated[int, typer.Option("--digits", help="mpmath digits for re-evaluating the worst points.")]
+NetworkFile = Annotated[Path, typer.Argument(help="A network JSON file.")]
+OutFile = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the result here.")]
+PlotFile = Annotated[Optional[Path], typer.Option("--plot", help="Also draw the curves (PNG).")]
+
+
+def positive(text: str, name: str) -> Fraction:
+    """``--name`` as an exact positive number, or a one-line UsageError."""
+    from ..exact import parse_exact
+
+    try:
+        q = parse_exact(text, f"--{name}")
+    except NetconstructError as exc:
+        raise UsageError(str(exc)) from None
+    if q <= 0:
+        raise UsageError(f"--{name} must be > 0, got {text}")
+    return q
+
+
+def csv(text: str, kind: str) -> list[str]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise UsageError(f"{kind} must be a comma-separated list")
+    return items
+
+
+def int_list(text: str, kind: str, minimum: int = 1) -> list[int]:
+    out = []
+    for t in csv(text, kind):
+        if not t.isdigit() or int(t) < minimum:
+            raise UsageError(f"{kind}: {t!r} must be an integer ≥ {minimum}")
+        out.append(int(t))
+    return out
+
+
+def target(name: Optional[str], g: Optional[str], radius: str, lipschitz: Optional[str]):
+    from ..targets import make_target
+
+    positive(radius, "radius")
+    return make_target(name, g, radius, lipschitz)

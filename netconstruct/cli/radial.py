@@ -1,0 +1,128 @@
+"""``radial`` and ``verify``: build a network for a radial target, or re-verify a saved one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import UsageError
+from .app import app, emit_json, handled, stages, stdout
+from .options import Digits, GExpr, Json, Lipschitz, NetworkFile, OutFile, Samples, TargetName, positive, target
+from .render import stats_rows, table, verification_rows
+
+
+@app.command()
+def radial(
+    d: Annotated[int, typer.Option("--d", help="Input dimension d ≥ 1.")] = 50,
+    eps: Annotated[str, typer.Option("--eps", help="Target sup-norm accuracy ε > 0 over the ball (read exactly).")] = "0.1",
+    depth: Annotated[int, typer.Option("--depth", help="Network depth (number of affine layers): 3, or 2.")] = 3,
+    regime: Annotated[str, typer.Option(
+        "--regime", help="For --depth 2: 'dimension' (size poly(d) at fixed ε) or 'accuracy' (size poly(1/ε) at fixed d).")
+    ] = "dimension",
+    target_name: TargetName = None,
+    g: GExpr = None,
+    radius: Annotated[str, typer.Option(
+        "--radius", help="Radius R of the ball. Named targets scale with R (sine is R·sin(πr/R)/π).")] = "1",
+    lipschitz: Lipschitz = None,
+    out: OutFile = None,
+    json_out: Json = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sampled verification points.")] = 0,
+    samples: Samples = 10_000,
+    digits: Digits = 50,
+    max_neurons: Annotated[int, typer.Option("--max-neurons", help="Refuse to build larger networks.")] = 5_000_000,
+    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Run the verification after building.")] = True,
+    timings: Annotated[bool, typer.Option("--timings", help="Include timings in --json output (not reproducible).")] = False,
+) -> None:
+    """Build an explicit network for a radial target f(x) = g(‖x‖) on the ball, and verify it.
+
+    Depth 3 (default): the classical construction, size polynomial in d and 1/ε.
+    Depth 2: --regime dimension (size poly(d) for fixed ε) or --regime accuracy (poly(1/ε) for fixed d).
+
+    Example:  netconstruct radial --d 50 --eps 0.1 --target sine --out net.json
+    Example:  netconstruct radial --depth 2 --regime accuracy --d 2 --eps 0.05
+    """
+    with handled():
+        from ..constructions import find
+        from ..jsonio import save
+        from ..verify import build_and_verify
+
+        if d <= 0:
+            raise UsageError(f"--d must be a positive integer, got {d}")
+        if samples <= 0 or digits < 15:
+            raise UsageError("--samples must be ≥ 1 and --digits ≥ 15")
+        eps_q = positive(eps, "eps")
+        construction = find(depth, regime if depth == 2 else None)
+        with stages(True) as progress:
+            progress("certifying the Lipschitz constant of g")
+            tgt = target(target_name, g, radius, lipschitz)
+            net, rep, t_build = build_and_verify(construction, d, eps_q, tgt, max_neurons, verify, samples, seed,
+                                                 digits, progress)
+            if out is not None:
+                progress(f"writing {out}")
+                save(net, out)
+        stats = net.stats()
+        md = net.metadata
+        result = {
+            "network": stats,
+            "construction": md.get("construction"),
+            "parameters": md.get("parameters"),
+            "target": md.get("target"),
+            "bounds": md.get("bounds"),
+            "verification": rep.to_json() if rep else None,
+            "out": str(out) if out else None,
+        }
+        tim = {"build_s": t_build, **(rep.timings if rep else {})}
+        if json_out:
+            emit_json({**result, "timings": tim} if timings else result)
+        else:
+            con = stdout()
+            con.print(table(f"depth-{net.depth} network for g(r) = {tgt.expression} on the ball of radius {radius} in R^{d}",
+                            stats_rows(stats)))
+            if rep:
+                con.print(table("verification", verification_rows(rep)))
+            con.print("timings: " + ", ".join(f"{k[:-2]} {v:.2f}s" for k, v in tim.items()), highlight=False)
+            if out:
+                con.print(f"wrote {out}", highlight=False)
+        if rep and not rep.ok:
+            raise typer.Exit(1)
+
+
+@app.command("verify")
+def verify_cmd(
+    network: NetworkFile,
+    eps: Annotated[Optional[str], typer.Option("--eps", help="Claimed ε (default: the one stored in the file).")] = None,
+    target_name: TargetName = None,
+    g: GExpr = None,
+    radius: Annotated[Optional[str], typer.Option("--radius", help="Radius of the ball (default: from the file).")] = None,
+    lipschitz: Lipschitz = None,
+    json_out: Json = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sampled verification points.")] = 0,
+    samples: Samples = 10_000,
+    digits: Digits = 50,
+) -> None:
+    """Re-verify a saved network against its target; exit 1 if the error exceeds ε.
+
+    Example:  netconstruct verify net.json
+    """
+    with handled():
+        from ..certificates import ensure_certifiable
+        from ..jsonio import load
+        from ..targets import target_for
+        from ..verify import verify_radial
+
+        net = load(network)
+        ensure_certifiable(net)
+        if radius is not None:
+            positive(radius, "radius")
+        tgt = target_for(net.metadata.get("target"), target_name, g, radius, lipschitz)
+        stored = (net.metadata.get("parameters") or {}).get("eps") if eps is None else eps
+        eps_q = positive(str(stored), "eps") if stored is not None else None
+        with stages(True) as progress:
+            rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress)
+        if json_out:
+            emit_json(rep.to_json())
+        else:
+            stdout().print(table(f"verification of {network}", verification_rows(rep)))
+        if not rep.ok:
+            raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Training studies: experiments that learn a network from samples (not exact constructions)."""
