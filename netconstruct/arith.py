@@ -258,6 +258,16 @@ def float64() -> Float64:
     return Float64()
 
 
+_DEFAULTS = {"fp": float64, "mp": multiprecision, "iv": interval}
+
+
+def __getattr__(name: str):
+    """``arith.fp``, ``arith.mp``, ``arith.iv``: the default contexts (float64, 50 digits, 113 bits)."""
+    if name in _DEFAULTS:
+        return _DEFAULTS[name]()
+    raise AttributeError(f"module 'netconstruct.arith' has no attribute {name!r}")
+
+
 def as_vector(ctx: Context, x: Sequence[Any]) -> list:
     """Convert an input point to a list of context numbers (exact numbers via :meth:`Context.const`)."""
     return [ctx.const(v) for v in x]

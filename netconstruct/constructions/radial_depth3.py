@@ -150,7 +150,7 @@ def build(d: int, eps: Exact, target: Target, max_neurons: int = DEFAULT_MAX_NEU
     stored = [to_fraction(v, STORED_DIGITS) for v in exact_vals]
     storage_err = max(abs(v - Fraction(s).numerator / v.context.mpf(Fraction(s).denominator)) for s, v in zip(stored, exact_vals))
     G = interpolant(tau, stored)
-    gk, gc, glin, gconst = G.relu_form()
+    gk, gc, _, gconst = G.relu_form()
     profile = algebra.relu_sum(gk, gc, gconst)
     net = algebra.compose(profile, S)
 
@@ -180,8 +180,3 @@ def build(d: int, eps: Exact, target: Target, max_neurons: int = DEFAULT_MAX_NEU
         "predicted": {"neurons": p.neurons, "layer1": p.layer1, "layer2": len(gk)},
     }
     return Network(net.layers, meta)
-
-
-def size_formula(d: int, eps: Exact, target: Target) -> int:
-    """Number of neurons the construction uses, without building it."""
-    return plan(d, eps, target).neurons
