@@ -17,6 +17,7 @@ from typing import Sequence
 
 from ..errors import NetconstructError
 from ..exact import Exact, normalize
+from ..piecewise import ReluSum
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,13 @@ class PiecewiseLinear:
         a = self.left_slope
         return ks, cs, a, normalize(self.values[0] - a * self.knots[0])
 
-    def __call__(self, s: Exact) -> Exact:
+    def relu_sum(self) -> ReluSum:
+        """The same function as a :class:`~netconstruct.piecewise.ReluSum` (ReLU(s − t_k) = ReLU(1·s − t_k))."""
         ks, cs, a, b = self.relu_form()
-        out = b + a * s
-        for t, c in zip(ks, cs):
-            if s > t:
-                out += c * (s - t)
-        return normalize(out)
+        return ReluSum(tuple((1, -t, c) for t, c in zip(ks, cs)), b, a)
+
+    def __call__(self, s: Exact) -> Exact:
+        return normalize(self.relu_sum()(s))
 
 
 def square_interpolant(radius: Exact, n: int) -> PiecewiseLinear:
