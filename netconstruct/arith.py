@@ -47,6 +47,19 @@ class Context(Protocol):
     def activation(self, name: str, values: Any) -> Any: ...
 
 
+def _guarded(name: str, fn: Callable, magnitude: Callable) -> Callable:
+    """``fn`` refusing arguments beyond ±MAX_FUNCTION_ARGUMENT: enclosing exp(10^64) or sin(10^64) at the
+    context's precision is unbounded work (argument reduction needs the argument's digits)."""
+    from .limits import MAX_FUNCTION_ARGUMENT
+
+    def f(x):
+        if magnitude(x) > MAX_FUNCTION_ARGUMENT:
+            raise TargetError(f"{name} of a value beyond ±{MAX_FUNCTION_ARGUMENT:.0e} in the target: too costly to evaluate")
+        return fn(x)
+
+    return f
+
+
 class _Base:
     """Shared behaviour: activations applied element-wise (scalar contexts work on Python lists)."""
 
@@ -125,8 +138,8 @@ class MultiPrecision(_Base):
         self.cache_key = ("mpmath", dps)
         self.pi, self.e = ctx.pi, ctx.e
         self.functions = {
-            "sin": ctx.sin, "cos": ctx.cos, "tan": ctx.tan, "exp": ctx.exp, "log": ctx.log, "tanh": ctx.tanh,
-            "Abs": abs, "Min": min, "Max": max, "sign": ctx.sign,
+            **{name: _guarded(name, getattr(ctx, name), abs) for name in ("sin", "cos", "tan", "exp", "tanh")},
+            "log": ctx.log, "Abs": abs, "Min": min, "Max": max, "sign": ctx.sign,
             "Heaviside": lambda x: ctx.one if x > 0 else (ctx.zero if x < 0 else ctx.mpf(0.5)),
         }
 
@@ -162,8 +175,10 @@ class Interval(_Base):
         self.prec = prec
         self.cache_key = ("interval", prec)
         self.pi, self.e = ctx.pi, ctx.e
+        magnitude = lambda x: max(abs(x.a), abs(x.b))  # noqa: E731
         self.functions = {
-            "sin": ctx.sin, "cos": ctx.cos, "tan": ctx.tan, "exp": ctx.exp, "log": self._log, "tanh": self._tanh,
+            **{name: _guarded(name, getattr(ctx, name), magnitude) for name in ("sin", "cos", "tan", "exp")},
+            "tanh": _guarded("tanh", self._tanh, magnitude), "log": self._log,
             "Abs": self._abs, "Min": self._min, "Max": self._max, "sign": self._sign, "Heaviside": self._heaviside,
         }
 

@@ -10,6 +10,7 @@ step budget is spent (then U is still valid, only less tight).
 from __future__ import annotations
 
 import heapq
+import time
 from fractions import Fraction
 from typing import Callable
 
@@ -25,6 +26,7 @@ def certified_max(
     abs_tol: Fraction = Fraction(1, 10**15),
     stall_every: int = 0,
     min_width: Fraction = Fraction(0),
+    deadline: float | None = None,
 ) -> tuple[Fraction, Fraction, int, tuple[Fraction, Fraction]]:
     """(upper bound U, best lower value, number of pieces, worst piece) for max_{[a,b]} f.
 
@@ -46,7 +48,7 @@ def certified_max(
         u, lo, hi = heap[0]
         if point is not None and -u <= best + max(abs(best) * rel_tol, abs_tol):
             break
-        if hi - lo < min_width:
+        if hi - lo < min_width or (deadline is not None and time.monotonic() > deadline):
             break
         if stall_every and step and step % stall_every == 0:
             if -u > -checkpoint * Fraction(999, 1000):

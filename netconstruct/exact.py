@@ -38,8 +38,30 @@ def parse_exact(text: object, where: str = "value") -> Exact:
     """Parse one stored number exactly; refuse NaN, infinities and anything that is not a number.
 
     Accepts the strings of :func:`format_exact`, plain decimal/scientific strings, JSON integers and
-    JSON floats (taken at their exact binary value).
+    JSON floats (taken at their exact binary value).  Refuses numbers every command could not handle:
+    magnitude above 2^1000 (float64 evaluation would overflow) or a numerator/denominator of more than
+    4096 bits (see :mod:`netconstruct.limits`).
     """
+    return _bounded(_parse(text, where), text, where)
+
+
+def _bounded(q: Exact, text: object, where: str) -> Exact:
+    from .limits import MAX_MAGNITUDE_BITS, MAX_NUMBER_BITS
+
+    num, den = (q, 1) if isinstance(q, int) else (q.numerator, q.denominator)
+    if num.bit_length() > MAX_NUMBER_BITS or den.bit_length() > MAX_NUMBER_BITS:
+        raise FormatError(f"{where}: {_short(text)} has more than {MAX_NUMBER_BITS} bits in its numerator or denominator")
+    if abs(num) >= den << MAX_MAGNITUDE_BITS:
+        raise FormatError(f"{where}: {_short(text)} is larger than 2^{MAX_MAGNITUDE_BITS} in magnitude")
+    return q
+
+
+def _short(text: object) -> str:
+    s = str(text)
+    return repr(s if len(s) <= 24 else s[:12] + "…" + s[-8:])
+
+
+def _parse(text: object, where: str) -> Exact:
     if isinstance(text, bool):
         raise FormatError(f"{where}: expected a number, got {text!r}")
     if isinstance(text, int):
@@ -55,13 +77,17 @@ def parse_exact(text: object, where: str = "value") -> Exact:
         raise FormatError(f"{where}: numeric string longer than {_MAX_LEN} characters")
     if _RATIO.match(s):
         p, q = s.split("/")
+        if max(len(p), len(q)) > 1300:  # > 4096 bits: refused below, and int() of it may hit Python's limit
+            raise FormatError(f"{where}: {_short(s)} has more than 4096 bits in its numerator or denominator")
         if int(q) == 0:
             raise FormatError(f"{where}: {s!r} has a zero denominator")
         return normalize(Fraction(int(p), int(q)))
     if _NUMBER.match(s):
         exp = re.search(r"[eE]([+-]?\d+)$", s)
         if exp and abs(int(exp.group(1))) > _MAX_EXPONENT:
-            raise FormatError(f"{where}: exponent of {s!r} is out of range")
+            raise FormatError(f"{where}: exponent of {_short(s)} is out of range")
+        if len(s) > 1300:
+            raise FormatError(f"{where}: {_short(s)} has more than 4096 bits in its numerator or denominator")
         return normalize(Fraction(s))
     low = s.lower()
     if low in {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}:

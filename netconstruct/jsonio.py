@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import FormatError, NetconstructError
 from .exact import format_exact, parse_exact
+from .limits import ensure_memory
 from .matrix import Coo, Outer
 from .network import ACTIVATIONS, Layer, Network
 
@@ -228,25 +229,84 @@ def from_dict(data: Any) -> Network:
     return Network(tuple(layers), meta)
 
 
-def loads(text: str) -> Network:
+def parse_json(text: str | bytes) -> Any:
+    """JSON text → Python data, refusing NaN/Infinity, integers beyond Python's digit limit and
+    nesting deeper than :data:`~netconstruct.limits.MAX_JSON_DEPTH`, each with one line."""
+    from .limits import MAX_JSON_DEPTH
+
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise FormatError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's int/str digit limit
+        raise FormatError(f"not usable JSON: {str(exc).split(';')[0]}") from None
+    stack = [(data, 1)]
+    while stack:
+        obj, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise FormatError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
+        if isinstance(obj, dict):
+            stack.extend((v, depth + 1) for v in obj.values())
+        elif isinstance(obj, list):
+            stack.extend((v, depth + 1) for v in obj if isinstance(v, (dict, list)))
+    return data
+
+
+def loads(text: str | bytes, max_memory: int | None = None) -> Network:
+    data = parse_json(text)
+    ensure_memory(estimate_bytes(data), "this network", max_memory)
     return from_dict(data)
 
 
-def load(path: str | Path) -> Network:
-    p = Path(path)
-    if not p.is_file():
+def estimate_bytes(data: Any) -> int:
+    """Memory to hold and evaluate the network that parsed JSON ``data`` declares, from its declared
+    shapes and entry counts (before any number is converted)."""
+    from .limits import BYTES_PER_NEURON, BYTES_PER_NUMBER
+
+    total = 0
+    layers = data.get("layers") if isinstance(data, dict) else None
+    for lj in layers if isinstance(layers, list) else []:
+        w = lj.get("weight") if isinstance(lj, dict) else None
+        parts = [w.get("left"), w.get("right")] if isinstance(w, dict) and w.get("encoding") == "outer" else [w]
+        for m in parts:
+            if not isinstance(m, dict):
+                continue
+            shape = m.get("shape")
+            if isinstance(shape, list) and len(shape) == 2 and all(isinstance(v, int) for v in shape):
+                total += BYTES_PER_NEURON * max(shape[0], 0)
+            vals = m.get("values")
+            total += BYTES_PER_NUMBER * (len(vals) if isinstance(vals, list) else 0)
+            if m.get("encoding") == "dense" and isinstance(vals, list):
+                total += BYTES_PER_NUMBER * sum(len(r) for r in vals if isinstance(r, list))
+    return total
+
+
+def readable_file(p: Path, limit: int = MAX_FILE_BYTES) -> None:
+    """One-line FormatError for a path that is missing, a folder, not a regular file, or too large."""
+    if not p.exists():
         raise FormatError(f"{p}: no such file")
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise FormatError(f"{p}: file larger than {MAX_FILE_BYTES // 2**30} GiB")
+    if p.is_dir():
+        raise FormatError(f"{p}: is a directory, not a file")
+    if not p.is_file():
+        raise FormatError(f"{p}: not a regular file (a FIFO, socket or device)")
+    if p.stat().st_size > limit:
+        raise FormatError(f"{p}: file larger than {limit // 2**30} GiB")
+
+
+def load(path: str | Path, max_memory: int | None = None) -> Network:
+    p = Path(path)
+    readable_file(p)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    try:
+        text = text.decode("utf-8")
     except UnicodeDecodeError:
         raise FormatError(f"{p}: not a UTF-8 text file") from None
     try:
-        return loads(text)
-    except FormatError as exc:
-        raise FormatError(f"{p}: {exc}") from None
+        return loads(text, max_memory)
+    except NetconstructError as exc:
+        raise type(exc)(f"{p}: {exc}") from None

@@ -241,12 +241,27 @@ def matmul(a: Matrix, b: Matrix, keep_factored: bool | None = None) -> Matrix:
     return Coo.from_triplets((a.shape[0], b.shape[1]), tr, tc, tv)
 
 
-def as_coo(m: Matrix) -> Coo:
-    """The matrix as a :class:`Coo` (a factored one multiplied out, refused beyond 2·10^7 entries)."""
+def product_entries_bound(m: "Outer") -> int:
+    """An upper bound of the non-zeros of left @ right, Σ_k nnz(left column k)·nnz(right row k), in O(nnz)."""
+    left_cols: dict[int, int] = {}
+    for c in m.left.cols:
+        left_cols[c] = left_cols.get(c, 0) + 1
+    right_rows: dict[int, int] = {}
+    for r in m.right.rows:
+        right_rows[r] = right_rows.get(r, 0) + 1
+    return min(m.shape[0] * m.shape[1], sum(n * right_rows.get(k, 0) for k, n in left_cols.items()))
+
+
+def as_coo(m: Matrix, max_memory: int | None = None) -> Coo:
+    """The matrix as a :class:`Coo`; a factored one is multiplied out after its size is estimated
+    (refused with the estimate when over the memory budget, see :mod:`netconstruct.limits`)."""
     if isinstance(m, Coo):
         return m
-    if m.full_nnz() > 20_000_000:
-        raise NetconstructError("refusing to multiply out a factored matrix with more than 2·10^7 entries")
+    from .limits import BYTES_PER_NUMBER, ensure_memory
+
+    n = product_entries_bound(m)
+    ensure_memory(BYTES_PER_NUMBER * n, f"multiplying out a {m.shape[0]}×{m.shape[1]} factored layer ({n:,} entries)",
+                  max_memory)
     return matmul(m.left, m.right, keep_factored=False)  # type: ignore[return-value]
 
 

@@ -20,10 +20,9 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .arith import Context, float64, interval, interval_bounds, multiprecision
-from .errors import TargetError, UsageError
+from .errors import NetconstructError, TargetError, UsageError
 from .exact import Exact, format_exact, normalize, parse_exact, round_up
 
-MAX_EXPRESSION_LENGTH = 500
 MAX_INTEGER_POWER = 64
 LIPSCHITZ_CEILING = 10**6
 
@@ -57,6 +56,8 @@ def _parse(text: str):
     Allowed: numbers, ``r``, ``pi``, ``e``, ``+ - * / ** ^``, unary minus and the functions
     sin, cos, tan, exp, log, sqrt, tanh, abs, min, max.  Decimals are read exactly (0.1 = 1/10).
     """
+    from .limits import MAX_CONSTANT_BITS, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, MAX_EXPRESSION_NODES
+
     sp = _sympy()
     if not isinstance(text, str) or not text.strip():
         raise TargetError("empty target expression")
@@ -64,8 +65,24 @@ def _parse(text: str):
         raise TargetError(f"target expression longer than {MAX_EXPRESSION_LENGTH} characters")
     try:
         tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
-    except SyntaxError as exc:
-        raise TargetError(f"cannot parse target expression {text!r}: {exc.msg}") from None
+    except (SyntaxError, ValueError) as exc:
+        raise TargetError(f"cannot parse target expression {text!r}: {getattr(exc, 'msg', exc)}") from None
+    except (RecursionError, MemoryError):
+        raise TargetError(f"target expression nested more than {MAX_EXPRESSION_DEPTH} levels deep") from None
+    nodes = sum(1 for _ in ast.walk(tree))
+    if nodes > MAX_EXPRESSION_NODES:
+        raise TargetError(f"target expression has {nodes} syntax nodes, more than {MAX_EXPRESSION_NODES}")
+
+    def bits(v) -> int:
+        """Bits of a folded rational constant (numerator + denominator); 0 for anything else."""
+        if getattr(v, "is_Rational", False):
+            return int(v.p).bit_length() + int(v.q).bit_length()
+        return 0
+
+    def bounded(v):
+        if bits(v) > MAX_CONSTANT_BITS:
+            raise TargetError(f"a constant in the target has more than {MAX_CONSTANT_BITS} bits")
+        return v
     r = r_symbol()
     fmap = {
         "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,
@@ -74,15 +91,20 @@ def _parse(text: str):
         "Abs": sp.Abs, "Min": sp.Min, "Max": sp.Max,
     }
 
-    def walk(node: ast.AST):
+    def walk(node: ast.AST, depth: int = 0):
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise TargetError(f"target expression nested more than {MAX_EXPRESSION_DEPTH} levels deep")
+        return bounded(step(node, lambda child: walk(child, depth + 1)))
+
+    def step(node: ast.AST, walk):
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             seg = ast.get_source_segment(text.replace("^", "**").strip(), node) or repr(node.value)
             try:
                 q = parse_exact(seg, "number")
-            except Exception:
-                q = Fraction(node.value)
+            except NetconstructError as exc:
+                raise TargetError(f"in the target: {exc}") from None
             return sp.Rational(q.numerator, q.denominator) if isinstance(q, Fraction) else sp.Integer(q)
         if isinstance(node, ast.Name):
             if node.id == "r":
@@ -112,6 +134,8 @@ def _parse(text: str):
                     raise TargetError("exponents in the target must be constants")
                 if abs(float(b)) > MAX_INTEGER_POWER:
                     raise TargetError(f"exponent {b} too large (at most {MAX_INTEGER_POWER})")
+                if bits(a) * abs(float(b)) > MAX_CONSTANT_BITS:
+                    raise TargetError(f"a constant in the target has more than {MAX_CONSTANT_BITS} bits")
                 return a**b
             raise TargetError(f"operator {type(node.op).__name__} is not allowed in a target")
         if isinstance(node, ast.Call):
@@ -257,24 +281,60 @@ class Target:
         }
 
 
-def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 4000) -> tuple[Fraction, float]:
+def _derivative(expr):
+    sp = _sympy()
+    from .limits import MAX_DERIVATIVE_NODES
+
+    deriv = sp.diff(expr, r_symbol())
+    if deriv.has(sp.DiracDelta):
+        raise TargetError("the profile g has a jump on [0, R]: it is not Lipschitz")
+    if sum(1 for _ in sp.preorder_traversal(deriv)) > MAX_DERIVATIVE_NODES:
+        raise TargetError("target too costly to certify (its derivative is too large an expression); give --lipschitz L")
+    return deriv
+
+
+def sampled_lipschitz(expr, radius: Exact, points: int = 257) -> float:
+    """max |g'| at ``points`` equally spaced radii in [0, R] (30 digits): a lower estimate of L."""
+    deriv = _derivative(expr)
+    mp = multiprecision(30)
+    R = Fraction(radius)
+
+    def point(t: Fraction) -> float:
+        try:
+            return abs(float(evaluate(deriv, mp.const(t), mp)))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return math.inf
+
+    lower = max(point(R * k / (points - 1)) for k in range(points)) if deriv.free_symbols else abs(float(deriv))
+    if not math.isfinite(lower):
+        raise TargetError("g' is not finite on [0, R]: g is not Lipschitz there")
+    return lower
+
+
+def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 4000,
+                        seconds: float | None = None) -> tuple[Fraction, float]:
     """A proved upper bound of sup_{[0,R]} |g'| and a sampled lower estimate.
 
     |g'| is enclosed on a subdivision of [0, R]; the piece with the largest upper end is bisected
-    until that end is within 1% of the best point value or the budget is spent.  Raises
-    :class:`TargetError` when g or g' is not finite (unbounded slope, jump, log of 0, …).
+    until that end is within 1% of the best point value or the budget (steps, ``seconds``) is spent.
+    Raises :class:`TargetError` when g or g' is not finite (unbounded slope, jump, log of 0, …) or when
+    the budget ran out before a finite bound was proved ("too costly to certify").
     """
-    sp = _sympy()
-    r = r_symbol()
+    import time
+
+    from .bnb import certified_max
+    from .limits import LIPSCHITZ_SECONDS
+
     R = Fraction(radius)
-    # g itself must be finite on [0, R]
     ops = interval(113)
     mp = multiprecision(30)
-    deriv = sp.diff(expr, r)
-    if deriv.has(sp.DiracDelta):
-        raise TargetError("the profile g has a jump on [0, R]: it is not Lipschitz")
-    try:
+    deriv = _derivative(expr)
+    start = time.monotonic()
+    deadline = start + (LIPSCHITZ_SECONDS if seconds is None else seconds)
+    try:  # g itself must be finite on [0, R]
         evaluate(expr, ops.const(Fraction(0)), ops)
+    except NetconstructError:
+        raise
     except (ZeroDivisionError, ValueError) as exc:  # pragma: no cover - defensive
         raise TargetError(f"g is not defined at r = 0: {exc}") from None
 
@@ -292,28 +352,24 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
         lo, hi = interval_bounds(v)
         return max(abs(lo), abs(hi))
 
-    def point(t: Fraction) -> float:
-        try:
-            v = evaluate(deriv, mp.const(t), mp)
-            return abs(float(v))
-        except (ZeroDivisionError, ValueError):
-            return math.inf
-
-    lower = max(point(R * k / 256) for k in range(257)) if deriv.free_symbols else abs(float(deriv))
-    if not math.isfinite(lower):
-        raise TargetError("g' is not finite on [0, R]: g is not Lipschitz there")
-    from .bnb import certified_max
-
     def point_lower(t: Fraction) -> Fraction:
-        v = point(t)
+        try:
+            v = abs(float(evaluate(deriv, mp.const(t), mp)))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            v = math.inf
         return Fraction(v) if math.isfinite(v) else Fraction(10**30)
 
+    lower = sampled_lipschitz(expr, R)
     ub, best, _, _ = certified_max(
         upper, point_lower,
         Fraction(0), R, pieces=pieces, max_steps=max_steps, rel_tol=Fraction(1, 100), abs_tol=Fraction(1, 10**12),
+        deadline=deadline,
     )
     lower = max(lower, float(best))
     if not math.isfinite(ub) or ub > LIPSCHITZ_CEILING:
+        if time.monotonic() > deadline:
+            raise TargetError(f"target too costly to certify: no finite bound of |g'| proved within "
+                              f"{deadline - start:.0f} s; give --lipschitz L")
         raise TargetError(
             f"g is not Lipschitz on [0, {format_exact(R)}]: |g'| is unbounded (or > {LIPSCHITZ_CEILING}) there"
         )
@@ -350,14 +406,14 @@ def make_target(
         name = name or "sine"
         expression = named_expression(name, R)
     expr = parse_expression(expression)
-    L_up, L_low = certified_lipschitz(expr, R)
-    if lipschitz is not None:
+    if lipschitz is not None:  # the user's constant, checked against sampled slopes (the costly proof is skipped)
+        L_low = sampled_lipschitz(expr, R)
         L = parse_exact(lipschitz, "lipschitz") if not isinstance(lipschitz, (int, Fraction)) else lipschitz
         if L <= 0 or L < Fraction(L_low) * (1 - Fraction(1, 10**9)):
             raise TargetError(f"--lipschitz {format_exact(L)} is below max |g'| ≈ {L_low:.6g} measured on [0, R]")
         source = "given"
     else:
-        L, source = L_up, "certified (interval arithmetic)"
+        L, source = certified_lipschitz(expr, R)[0], "certified (interval arithmetic)"
     if L == 0:
         L = Fraction(1, 10**9)  # a constant profile: any positive L works
     return Target(str(expression), normalize(R), normalize(L), source, name)

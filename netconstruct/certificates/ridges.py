@@ -19,6 +19,7 @@ from ..constructions.radial_depth2 import RidgeClass, ideal_profiles, type_vecto
 from ..exact import parse_exact, upper_text
 from ..network import Network
 from ..piecewise import ReluSum
+from ..targets import certified_lipschitz
 from ..reports import Certificate
 from .base import NotCertifiable
 
@@ -38,7 +39,9 @@ def certify(net: Network, target) -> Certificate:
     regime, d = params["regime"], int(params["d"])
     cheb = tuple(parse_exact(a) for a in params["chebyshev"])
     R = Fraction(target.radius)
-    poly = EvenPolynomial(R, cheb, certify_poly_error(target, R, cheb, Fraction(1, 10**5)))
+    # the polynomial term needs a *proved* Lipschitz constant: re-prove one when the target's was given
+    L = target.lipschitz if target.lipschitz_source.startswith("certified") else certified_lipschitz(target.expr, R)[0]
+    poly = EvenPolynomial(R, cheb, certify_poly_error(target, R, cheb, Fraction(1, 10**5), lipschitz=L))
     ideal = {}
     for coef, ext, n, key in ideal_profiles(regime, d, poly):
         for v in type_vectors(key, d) if regime == "dimension" else key:

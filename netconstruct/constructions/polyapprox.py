@@ -81,12 +81,13 @@ def chebyshev_even(target: Target, K: int, dps: int = 50) -> tuple[Exact, ...]:
     return tuple(coeffs)
 
 
-def certify_poly_error(target: Target, R: Fraction, cheb: tuple[Exact, ...], tol: Fraction = Fraction(1, 10**6)) -> Fraction:
+def certify_poly_error(target: Target, R: Fraction, cheb: tuple[Exact, ...], tol: Fraction = Fraction(1, 10**6),
+                       lipschitz: Exact | None = None) -> Fraction:
     """A proved upper bound of sup_{r∈[0,R]} |Q(r²) − g(r)|.
 
     On a shell [r_a, r_b] with midpoint m and half-width h: |Q(r²) − g(r)| ≤ |Q(m²) − g(m)| + (Λ + L)·h,
     where the point value is enclosed with interval arithmetic (Clenshaw at a point interval), L is the
-    certified Lipschitz constant of g, and Λ = (4/R)·Σ_j |a_j| j² bounds |d/dr Q(r²)| by Markov's
+    certified Lipschitz constant of g (``lipschitz``, default the target's), and Λ = (4/R)·Σ_j |a_j| j² bounds |d/dr Q(r²)| by Markov's
     inequality |T_j'| ≤ j² on [−1, 1] and |dy/dr| = 4r/R² ≤ 4/R.  Shells are refined by branch and bound.
     """
     from ..bnb import certified_max
@@ -94,7 +95,7 @@ def certify_poly_error(target: Target, R: Fraction, cheb: tuple[Exact, ...], tol
     ops = interval(113)
     a_iv = [ops.const(Fraction(a)) for a in cheb]
     two_over_R2 = ops.const(Fraction(2) / (R * R))
-    lam = Fraction(4) / R * sum(abs(Fraction(a)) * j * j for j, a in enumerate(cheb)) + Fraction(target.lipschitz)
+    lam = Fraction(4) / R * sum(abs(Fraction(a)) * j * j for j, a in enumerate(cheb)) + Fraction(target.lipschitz if lipschitz is None else lipschitz)
 
     def at(r: Fraction) -> tuple[Fraction, Fraction]:
         x = ops.const(r)
