@@ -18,6 +18,17 @@ from typing import BinaryIO, Iterator
 from .errors import NetconstructError
 
 
+#: test hook: seconds to wait after the data are written and before they replace the target
+#: (lets the test suite interrupt a write at its most delicate moment)
+DELAY_VARIABLE = "NETCONSTRUCT_TEST_WRITE_DELAY"
+
+
+def ensure_writable(path: str | Path) -> Path:
+    """Fail early (before any long computation) when ``path`` cannot be written: a folder, or a file in
+    a folder that does not exist."""
+    return _target(path)
+
+
 def _target(path: str | Path) -> Path:
     p = Path(path)
     if p.is_dir():
@@ -41,6 +52,10 @@ def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        if os.environ.get(DELAY_VARIABLE):
+            import time
+
+            time.sleep(float(os.environ[DELAY_VARIABLE]))
         os.replace(tmp, p)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .arith import Context, float64, interval, interval_bounds, multiprecision
-from .errors import NetconstructError, TargetError, UsageError
+from .errors import FormatError, NetconstructError, TargetError, UsageError
 from .exact import Exact, format_exact, normalize, parse_exact, round_up
 
 MAX_INTEGER_POWER = 64
@@ -433,4 +433,7 @@ def target_for(
         return make_target(name, expression, radius or (md or {}).get("radius", "1"), lipschitz)
     if md is None or "g" not in md:
         raise UsageError("the file names no target: give --target NAME or --g EXPR")
-    return make_target(None, md["g"], radius or md.get("radius", "1"), lipschitz or md.get("lipschitz"))
+    try:
+        return make_target(None, md["g"], radius or md.get("radius", "1"), lipschitz or md.get("lipschitz"))
+    except NetconstructError as exc:  # the file's target is bad: a bad file (exit 1), not a bad argument
+        raise FormatError(f"the target stored in the file (metadata.target): {exc}") from None

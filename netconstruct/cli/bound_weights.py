@@ -9,7 +9,7 @@ import typer
 
 from ..errors import NetconstructError, UsageError
 from .app import app, emit_json, handled, stages, stdout
-from .options import Json, OutFile, csv, positive
+from .options import Json, MaxMemory, OutFile, csv, memory, positive, writable
 from .render import fmt_number, table
 
 
@@ -37,6 +37,7 @@ def bound_weights_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sampled points.")] = 0,
     max_neurons: Annotated[int, typer.Option("--max-neurons", help="Refuse to build a larger network.")] = 5_000_000,
     json_out: Json = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Depth k → depth 3k+3 with polynomially bounded weights (Vardi & Shamir 2020), checked exactly.
 
@@ -47,6 +48,7 @@ def bound_weights_cmd(
     Example:  netconstruct bound-weights examples/large_weights_k2.json --bits 8 --out bounded.json
     """
     with handled():
+        writable(out)
         from ..exact import parse_exact
         from ..export import load_any
         from ..jsonio import save
@@ -66,7 +68,7 @@ def bound_weights_cmd(
             raise UsageError("--samples must be ≥ 0 and --check-limit ≥ 1")
         given = None if output_range == "auto" else positive(output_range, "range")
         corners = [None if t is None else csv(t, f"--{n}") for t, n in ((low, "low"), (high, "high"))]
-        net = load_any(model)
+        net = load_any(model, memory(max_memory))
         with stages(not json_out) as progress:
             rep = bound_weights(net, bits, eps_q, band_bits, given, *corners, check_limit=check_limit,
                                 samples=samples, seed=seed, max_neurons=max_neurons, progress=progress)

@@ -9,12 +9,12 @@ import typer
 
 from ..errors import UsageError
 from .app import app, emit_json, handled, stdout
-from .options import GExpr, Json, NetworkFile, Seed, TargetName
+from .options import GExpr, Json, MaxMemory, NetworkFile, Seed, TargetName, memory, writable
 from .render import stats_rows, table
 
 
 @app.command()
-def info(network: NetworkFile, json_out: Json = False) -> None:
+def info(network: NetworkFile, json_out: Json = False, max_memory: MaxMemory = None) -> None:
     """Structure and statistics of a network: depth, widths, neurons, parameters, largest weights.
 
     Example:  netconstruct info net.json --json
@@ -22,7 +22,7 @@ def info(network: NetworkFile, json_out: Json = False) -> None:
     with handled():
         from ..jsonio import load
 
-        net = load(network)
+        net = load(network, memory(max_memory))
         stats = net.stats()
         md = net.metadata
         if json_out:
@@ -40,6 +40,7 @@ def eval_cmd(
     x: Annotated[str, typer.Option("--x", help="The point, comma-separated, e.g. '0.1,0.2,0' (read exactly).")],
     digits: Annotated[int, typer.Option("--digits", help="Digits for the mpmath evaluation.")] = 50,
     json_out: Json = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Evaluate a network at one point in float64, in mpmath, and exactly when it is piecewise linear.
 
@@ -49,7 +50,7 @@ def eval_cmd(
         from ..exact import parse_exact
         from ..jsonio import load
 
-        net = load(network)
+        net = load(network, memory(max_memory))
         parts = [p for p in x.replace(" ", "").split(",") if p != ""]
         point = [parse_exact(p, f"--x coordinate {i + 1}") for i, p in enumerate(parts)]
         if len(point) != net.input_dim:
@@ -76,19 +77,21 @@ def plot(
     target_name: TargetName = None,
     g: GExpr = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Plot the network against its target along rays from the origin, with the error and the certified band.
 
     Example:  netconstruct plot net.json --out fig.png
     """
     with handled():
+        writable(out)
         from ..jsonio import load
         from ..plot import plot_radial
         from ..targets import target_for
 
         if rays < 1:
             raise UsageError("--rays must be ≥ 1")
-        net = load(network)
+        net = load(network, memory(max_memory))
         tgt = target_for(net.metadata.get("target"), target_name, g)
         rep = plot_radial(net, tgt, out, rays=rays, seed=seed, certified=net.stored_certificate())
         if json_out:

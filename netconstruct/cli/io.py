@@ -9,7 +9,7 @@ import typer
 
 from ..errors import UsageError
 from .app import app, emit_json, handled, stdout
-from .options import Json, NetworkFile
+from .options import Json, MaxMemory, NetworkFile, memory, writable
 from .render import stats_rows, table
 
 
@@ -20,6 +20,7 @@ def export_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.onnx, .pt, .npz).")],
     dtype: Annotated[str, typer.Option("--dtype", help="float64 (no precision lost) or float32.")] = "float64",
     json_out: Json = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Export a network to ONNX (opset 17), a PyTorch checkpoint, or a plain .npz.
 
@@ -29,10 +30,11 @@ def export_cmd(
     Example:  netconstruct export net.json --to onnx --out net.onnx
     """
     with handled():
+        writable(out)
         from ..export import export
         from ..jsonio import load
 
-        rep = export(load(network), to, out, dtype)
+        rep = export(load(network, memory(max_memory)), to, out, dtype)
         if json_out:
             emit_json(rep)
         else:
@@ -45,6 +47,7 @@ def import_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="Write the network JSON here.")],
     activation: Annotated[str, typer.Option("--activation", help="Hidden activation for a bare state_dict.")] = "relu",
     json_out: Annotated[bool, typer.Option("--json", help="Print the imported network's statistics as JSON.")] = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Import a trained network (ONNX or PyTorch state_dict) so that verify and info work on it.
 
@@ -53,12 +56,13 @@ def import_cmd(
     Example:  netconstruct import model.onnx --out net.json
     """
     with handled():
+        writable(out)
         from ..export import import_model
         from ..jsonio import save
 
         if activation not in ("relu", "sigmoid", "step"):
             raise UsageError(f"--activation must be relu, sigmoid or step, got {activation!r}")
-        net = import_model(model, activation)
+        net = import_model(model, activation, memory(max_memory))
         save(net, out)
         if json_out:
             emit_json({"network": net.stats(), "out": str(out)})

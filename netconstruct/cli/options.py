@@ -22,6 +22,8 @@ Samples = Annotated[int, typer.Option("--samples", help="Number of random verifi
 Digits = Annotated[int, typer.Option("--digits", help="mpmath digits for re-evaluating the worst points.")]
 NetworkFile = Annotated[Path, typer.Argument(help="A network JSON file.")]
 OutFile = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the result here.")]
+MaxMemory = Annotated[Optional[str], typer.Option(
+    "--max-memory", help="Refuse work estimated above this much memory, e.g. 4G or 512M (default: half of RAM).")]
 PlotFile = Annotated[Optional[Path], typer.Option("--plot", help="Also draw the curves (PNG).")]
 
 
@@ -59,3 +61,29 @@ def target(name: Optional[str], g: Optional[str], radius: str, lipschitz: Option
 
     positive(radius, "radius")
     return make_target(name, g, radius, lipschitz)
+
+
+def memory(text: Optional[str]) -> Optional[int]:
+    """``--max-memory`` in bytes (``4G``, ``512M``, ``100000``), or None for the default budget."""
+    if text is None:
+        return None
+    units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    scale = units.get(t[-1:], 1)
+    digits = t[:-1] if t[-1:] in units else t
+    try:
+        value = float(digits)
+    except ValueError:
+        raise UsageError(f"--max-memory: {text!r} is not a size such as 4G or 512M") from None
+    if not value > 0 or value * scale > 2**60:
+        raise UsageError(f"--max-memory must be a positive size, got {text!r}")
+    return int(value * scale)
+
+
+def writable(path):
+    """``path`` if it can be written (checked before the work starts), else a one-line error."""
+    if path is not None:
+        from ..fileio import ensure_writable
+
+        ensure_writable(path)
+    return path

@@ -8,7 +8,8 @@ import typer
 
 from ..errors import UsageError
 from .app import app, emit_json, handled, stages, stdout
-from .options import Digits, GExpr, Json, Lipschitz, NetworkFile, OutFile, Samples, TargetName, positive, target
+from .options import (Digits, GExpr, Json, Lipschitz, MaxMemory, NetworkFile, OutFile, Samples, TargetName, memory,
+                      positive, target, writable)
 from .render import stats_rows, table, verification_rows
 
 
@@ -43,6 +44,7 @@ def radial(
     Example:  netconstruct radial --depth 2 --regime accuracy --d 2 --eps 0.05
     """
     with handled():
+        writable(out)
         from ..constructions import find
         from ..jsonio import save
         from ..verify import build_and_verify
@@ -100,6 +102,7 @@ def verify_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sampled verification points.")] = 0,
     samples: Samples = 10_000,
     digits: Digits = 50,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Re-verify a saved network against its target; exit 1 if the error exceeds ε.
 
@@ -111,7 +114,7 @@ def verify_cmd(
         from ..targets import target_for
         from ..verify import verify_radial
 
-        net = load(network)
+        net = load(network, memory(max_memory))
         ensure_certifiable(net)
         if radius is not None:
             positive(radius, "radius")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from .app import app, bar, emit_json, handled, stages, stdout
-from .options import Json, OutFile, PlotFile, Seed, csv, int_list
+from .options import Json, OutFile, PlotFile, Seed, csv, int_list, writable
 from .render import columns, table
 
 
@@ -31,6 +31,7 @@ def orthogonal(
     Example:  netconstruct orthogonal --d 16 --k 4 --member 0,1,2,3 --out f.json
     """
     with handled():
+        writable(out)
         from ..constructions.orthogonal import family_report
         from ..jsonio import save
 
@@ -94,6 +95,8 @@ def ball(
     Example:  netconstruct ball --d 20 --train-steps 1000 --plot ball.png
     """
     with handled():
+        writable(out)
+        writable(plot_file)
         from ..experiments.ball_indicator import study
         from ..jsonio import save
 
@@ -144,6 +147,7 @@ def feature_learning(
     Example:  netconstruct feature-learning --d 16 --n 1000,4000,16000 --plot fl.png
     """
     with handled():
+        writable(plot_file)
         from ..experiments.feature_learning import study
 
         ns = int_list(n, "--n", minimum=20)

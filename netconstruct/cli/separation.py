@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .app import app, emit_json, handled, stages, stdout
-from .options import GExpr, Json, PlotFile, TargetName, csv, int_list, positive, target
+from .options import GExpr, Json, PlotFile, TargetName, csv, int_list, positive, target, writable
 from .render import columns
 
 
@@ -30,6 +30,7 @@ def separation(
     Example:  netconstruct separation --d 2,5,10,50 --eps 0.3,0.2,0.1 --plot sep.png
     """
     with handled():
+        writable(plot_file)
         from ..constructions import CONSTRUCTIONS
         from ..separation import neurons_of, plot_series, size_table
 

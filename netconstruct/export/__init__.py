@@ -81,17 +81,35 @@ def linear_pieces(net: Network):
     return out
 
 
-def network_from_pieces(pieces, metadata: dict | None = None) -> Network:
-    """Inverse of :func:`linear_pieces` for float tensors: exact values, identity-separated maps composed."""
+def network_from_pieces(pieces, metadata: dict | None = None, where: str = "model") -> Network:
+    """Inverse of :func:`linear_pieces` for float tensors: exact values, identity-separated maps composed.
+
+    Refuses (FormatError) non-finite values, values beyond 2^1000 (see :mod:`netconstruct.limits`) and
+    shapes that do not chain."""
     from fractions import Fraction
 
+    import numpy as np
+
     from .. import algebra
+    from ..errors import FormatError
     from ..exact import normalize
+    from ..limits import MAX_MAGNITUDE_BITS
     from ..matrix import Coo
     from ..network import Layer
 
     nets = []
-    for W, b, act in pieces:
+    for i, (W, b, act) in enumerate(pieces):
+        for name, a in (("weights", W), ("biases", b)):
+            if a is None:
+                continue
+            if not np.isfinite(a).all():
+                raise FormatError(f"{where}: layer {i + 1} has NaN or infinite {name}")
+            if a.size and float(np.abs(a).max()) >= 2.0**MAX_MAGNITUDE_BITS:
+                raise FormatError(f"{where}: layer {i + 1} has {name} larger than 2^{MAX_MAGNITUDE_BITS}")
+        if W.ndim != 2 or (b is not None and b.shape != (W.shape[0],)):
+            raise FormatError(f"{where}: layer {i + 1}: weight {W.shape} and bias {None if b is None else b.shape} do not fit")
+        if i and W.shape[1] != pieces[i - 1][0].shape[0]:
+            raise FormatError(f"{where}: layer {i + 1} takes {W.shape[1]} inputs but layer {i} gives {pieces[i - 1][0].shape[0]}")
         m, n = W.shape
         rows, cols = W.nonzero()
         vals = [normalize(Fraction(float(v))) for v in W[rows, cols]]
@@ -142,31 +160,41 @@ def float32_cast_error(net: Network) -> float:
     return max(float(np.abs(W - W.astype(np.float32).astype(float)).max()) for W, _, _ in linear_pieces(net))
 
 
-def import_model(path: str | Path, activation: str = "relu") -> Network:
-    """Read an ONNX file, a torch checkpoint/state_dict or an npz written by :func:`export`."""
+def import_model(path: str | Path, activation: str = "relu", max_memory: int | None = None) -> Network:
+    """Read an ONNX file, a torch checkpoint/state_dict or an npz, then check that the network read
+    evaluates like the file's own tensors (:func:`netconstruct.export.agreement.check_agreement`)."""
+    from ..errors import FormatError
+    from ..jsonio import readable_file
+    from .agreement import check_agreement
+
     p = Path(path)
-    if not p.is_file():
-        raise NetconstructError(f"{p}: no such file")
+    readable_file(p)
     suffix = p.suffix.lower()
-    if suffix == ".onnx":
-        from .onnx import load_onnx
+    try:
+        if suffix == ".onnx":
+            from .onnx import load_onnx
 
-        return load_onnx(p)
-    if suffix in (".pt", ".pth"):
-        from .torch import load_torch
+            net = load_onnx(p, max_memory)
+        elif suffix in (".pt", ".pth"):
+            from .torch import load_torch
 
-        return load_torch(p, activation)
-    if suffix == ".npz":
-        from .npz import load_npz
+            net = load_torch(p, activation, max_memory)
+        elif suffix == ".npz":
+            from .npz import load_npz
 
-        return load_npz(p)
-    raise NetconstructError(f"{p}: unknown model type (expected .onnx, .pt/.pth or .npz)")
+            net = load_npz(p, max_memory)
+        else:
+            raise NetconstructError(f"{p}: unknown model type (expected .onnx, .pt/.pth or .npz)")
+    except (RecursionError, OSError, MemoryError) as exc:
+        raise FormatError(f"{p}: cannot be read ({type(exc).__name__})") from None
+    check_agreement(net, p, activation)
+    return net
 
 
-def load_any(path: str | Path) -> Network:
+def load_any(path: str | Path, max_memory: int | None = None) -> Network:
     """A network from netconstruct JSON, or from ONNX / a torch state_dict / npz (via :func:`import_model`)."""
     if Path(path).suffix.lower() in (".onnx", ".pt", ".pth", ".npz"):
-        return import_model(path)
+        return import_model(path, max_memory=max_memory)
     from ..jsonio import load
 
-    return load(path)
+    return load(path, max_memory)

@@ -71,62 +71,135 @@ def save_onnx(net: Network, path: str | Path, dtype: str = "float64") -> None:
     write_bytes(path, to_model(net, dtype).SerializeToString())
 
 
-def load_onnx(path: str | Path) -> Network:
-    """Read an ONNX chain of Gemm/MatMul/Add/Relu/Sigmoid nodes (or a netconstruct export, exactly)."""
+#: operators that leave a (batch, n) tensor as it is, as torch.onnx.export emits them around Linear layers
+NO_OPS = ("Identity", "Flatten", "Reshape", "Cast")
+
+
+def _graph_chain(g, path) -> list:
+    """The nodes of ``g`` from its one input to its one output, in order; every node on that chain,
+    each reading exactly the previous tensor (plus constants), and no other node — else FormatError
+    naming the node (branches, cycles, unused or dangling nodes)."""
+    inits = {t.name for t in g.initializer}
+    inputs = [v.name for v in g.input if v.name not in inits]
+    if len(inputs) != 1 or len(g.output) != 1:
+        raise FormatError(f"{path}: the graph must have one input and one output, it has {len(inputs)} and {len(g.output)}")
+    consumers: dict[str, list] = {}
+    for node in g.node:
+        for name in node.input:
+            if name and name not in inits:
+                consumers.setdefault(name, []).append(node)
+    chain, seen, cur = [], set(), inputs[0]
+    while cur != g.output[0].name:
+        nxt = consumers.get(cur, [])
+        if len(nxt) != 1:
+            what = "no node reads" if not nxt else f"{len(nxt)} nodes read ({', '.join(repr(n.name or n.op_type) for n in nxt)})"
+            raise FormatError(f"{path}: {what} tensor {cur!r}: only a single chain from input to output is supported")
+        node = nxt[0]
+        if id(node) in seen:
+            raise FormatError(f"{path}: node {node.name or node.op_type!r} is on a cycle")
+        seen.add(id(node))
+        dynamic = [n for n in node.input if n and n not in inits]
+        if dynamic != [cur] or len(node.output) != 1:
+            raise FormatError(f"{path}: node {node.name or node.op_type!r} reads {dynamic} and writes {list(node.output)}; "
+                              "expected one tensor in (plus constants) and one out")
+        chain.append(node)
+        cur = node.output[0]
+    unused = [n for n in g.node if id(n) not in seen]
+    if unused:
+        raise FormatError(f"{path}: node {unused[0].name or unused[0].op_type!r} is not on the chain from input to output")
+    return chain
+
+
+def onnx_pieces(model, path) -> list[list]:
+    """(W, b, activation) linear maps of an ONNX chain (Gemm, or MatMul + Add; Relu, Sigmoid; no-ops)."""
     onnx = require("onnx", "onnx")
     import numpy as np
     from onnx import numpy_helper
 
-    from ..jsonio import loads
-    from . import network_from_pieces
-
-    try:
-        model = onnx.load(str(path))
-    except Exception as exc:
-        raise FormatError(f"{path}: not a readable ONNX model ({type(exc).__name__})") from None
-    props = {p.key: p.value for p in model.metadata_props}
-    if META_KEY in props:
-        return loads(props[META_KEY])
     g = model.graph
-    inits = {t.name: numpy_helper.to_array(t).astype(float) for t in g.initializer}
+    tensors = {t.name: t for t in g.initializer}
+
+    def const(name, node):
+        if name not in tensors:
+            raise FormatError(f"{path}: node {node.name or node.op_type!r}: {name!r} is not a constant initializer")
+        return numpy_helper.to_array(tensors[name]).astype(float)
+
     pieces: list[list] = []  # [W, b, act]
-    for node in g.node:
-        op = node.op_type
+    for node in _graph_chain(g, path):
+        op, label = node.op_type, repr(node.name or node.op_type)
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         if op == "Gemm":
             if attrs.get("transA", 0) or attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0:
-                raise FormatError(f"{path}: Gemm node {node.name!r} uses transA/alpha/beta, not supported")
-            W = inits.get(node.input[1])
-            if W is None:
-                raise FormatError(f"{path}: Gemm weight {node.input[1]!r} is not a constant initializer")
+                raise FormatError(f"{path}: Gemm node {label} uses transA/alpha/beta, not supported")
+            W = const(node.input[1], node)
             W = W if attrs.get("transB", 0) else W.T
-            b = inits.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
+            if W.ndim != 2:
+                raise FormatError(f"{path}: Gemm node {label}: weight is not a matrix")
+            b = const(node.input[2], node) if len(node.input) > 2 and node.input[2] else None
             pieces.append([W, None if b is None else np.broadcast_to(b, (W.shape[0],)).copy(), "identity"])
         elif op == "MatMul":
-            W = inits.get(node.input[1])
-            if W is None:
-                raise FormatError(f"{path}: MatMul weight {node.input[1]!r} is not a constant initializer")
+            W = const(node.input[1], node)
+            if W.ndim != 2:
+                raise FormatError(f"{path}: MatMul node {label}: weight is not a matrix")
             pieces.append([W.T, None, "identity"])
         elif op == "Add":
-            b = inits.get(node.input[1]) if node.input[1] in inits else inits.get(node.input[0])
-            if not pieces or b is None:
-                raise FormatError(f"{path}: Add node {node.name!r} is not a bias after a linear map")
+            other = [n for n in node.input if n in tensors]
+            if not pieces or pieces[-1][2] != "identity" or len(other) != 1:
+                raise FormatError(f"{path}: Add node {label} is not a bias right after a linear map")
             prev = pieces[-1]
-            prev[1] = (prev[1] if prev[1] is not None else 0) + np.broadcast_to(b, (prev[0].shape[0],))
+            prev[1] = (prev[1] if prev[1] is not None else 0) + np.broadcast_to(const(other[0], node), (prev[0].shape[0],))
         elif op in ("Relu", "Sigmoid"):
-            if not pieces:
-                raise FormatError(f"{path}: activation before any linear map")
+            if not pieces or pieces[-1][2] != "identity":
+                raise FormatError(f"{path}: {op} node {label} does not follow a linear map")
             pieces[-1][2] = op.lower()
-        elif op in ("Identity", "Flatten", "Reshape"):
-            continue
+        elif op in NO_OPS:
+            if op == "Cast" and attrs.get("to") not in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE):
+                raise FormatError(f"{path}: Cast node {label} casts to a non-float type")
+            if op == "Flatten" and attrs.get("axis", 1) != 1:
+                raise FormatError(f"{path}: Flatten node {label} with axis ≠ 1 is not a no-op")
+            if op == "Reshape":
+                shape = const(node.input[1], node)
+                if shape.ndim != 1 or len(shape) != 2:
+                    raise FormatError(f"{path}: Reshape node {label} does not keep a (batch, n) shape")
         else:
-            raise FormatError(f"{path}: ONNX operator {op} is not supported (Gemm, MatMul, Add, Relu, Sigmoid)")
+            raise FormatError(f"{path}: node {label}: ONNX operator {op} is not supported "
+                              "(Gemm, MatMul, Add, Relu, Sigmoid, Identity, Flatten, Reshape, Cast)")
     if not pieces:
         raise FormatError(f"{path}: no linear layers found")
-    for i, (W, b, _) in enumerate(pieces):
-        if not (np.isfinite(W).all() and (b is None or np.isfinite(b).all())):
-            raise FormatError(f"{path}: layer {i + 1} has NaN or infinite weights")
-    return network_from_pieces([tuple(p) for p in pieces], {"imported_from": Path(path).name})
+    return pieces
+
+
+def declared_entries(model) -> int:
+    """Numbers in the model's initializers, from their declared dimensions (nothing converted)."""
+    total = 0
+    for t in model.graph.initializer:
+        n = 1
+        for dim in t.dims:
+            n *= int(dim)
+        total += n
+    return total
+
+
+def load_onnx(path: str | Path, max_memory: int | None = None) -> Network:
+    """Read an ONNX chain (see :func:`onnx_pieces`), or a netconstruct export exactly (embedded JSON)."""
+    onnx = require("onnx", "onnx")
+
+    from ..jsonio import loads
+    from ..limits import BYTES_PER_NUMBER, ensure_memory
+    from . import network_from_pieces
+
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception as exc:
+        raise FormatError(f"{path}: not a readable ONNX model ({type(exc).__name__})") from None
+    if any(t.data_location == onnx.TensorProto.EXTERNAL for t in model.graph.initializer):
+        raise FormatError(f"{path}: the model keeps its weights in external files; netconstruct reads one file only")
+    ensure_memory(BYTES_PER_NUMBER * declared_entries(model), f"importing {Path(path).name}", max_memory)
+    props = {p.key: p.value for p in model.metadata_props}
+    if META_KEY in props:
+        return loads(props[META_KEY], max_memory)
+    return network_from_pieces([tuple(p) for p in onnx_pieces(model, path)], {"imported_from": Path(path).name},
+                               where=str(path))
 
 
 def run_onnxruntime(path: str | Path, x):

@@ -57,24 +57,39 @@ def save_torch(net: Network, path: str | Path, dtype: str = "float64") -> None:
         torch.save({"state_dict": to_module(net, dtype).state_dict(), "activations": acts, "netconstruct_json": dumps(net)}, fh)
 
 
-def load_torch(path: str | Path, activation: str = "relu") -> Network:
+def read_torch(path: str | Path, max_memory: int | None = None):
+    """``torch.load`` with ``weights_only=True`` (no pickled code runs), memory-mapped where the file
+    allows it, and the tensors' declared sizes checked against the memory budget before use."""
     torch = require("torch", "torch")
-    import numpy as np
+    from ..limits import BYTES_PER_NUMBER, ensure_memory
 
-    from ..jsonio import loads
-    from . import network_from_pieces
-
-    try:
-        obj = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise FormatError(f"{path}: not a loadable torch state_dict ({type(exc).__name__}); pickled modules are refused") from None
-    if isinstance(obj, dict) and "netconstruct_json" in obj:
-        return loads(obj["netconstruct_json"])
+    obj = None
+    for mmap in (True, False):
+        try:
+            obj = torch.load(str(path), map_location="cpu", weights_only=True, mmap=mmap)
+            break
+        except Exception as exc:
+            error = exc
+    if obj is None:
+        raise FormatError(f"{path}: not a loadable torch state_dict ({type(error).__name__}); pickled modules are refused")
     sd = obj.get("state_dict", obj) if isinstance(obj, dict) else None
-    if not isinstance(sd, dict) or not sd:
+    if isinstance(sd, dict):
+        entries = sum(int(v.numel()) for v in sd.values() if isinstance(v, torch.Tensor))
+        ensure_memory(BYTES_PER_NUMBER * entries, f"importing {Path(path).name}", max_memory)
+    return obj
+
+
+def torch_pieces(obj, path, activation: str = "relu") -> list[tuple]:
+    """(W, b, activation) of the Linear layers of a state_dict, in order."""
+    torch = require("torch", "torch")
+
+    sd = obj.get("state_dict", obj) if isinstance(obj, dict) else None
+    if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise FormatError(f"{path}: expected a state_dict (a dict of tensors)")
-    weights = [k for k in sd if k.endswith("weight")]
+    weights = [k for k in sd if isinstance(k, str) and k.endswith("weight")]
     acts = obj.get("activations") if isinstance(obj, dict) else None
+    if acts is not None and (not isinstance(acts, list) or len(acts) != len(weights)):
+        raise FormatError(f"{path}: 'activations' must list one activation per weight")
     pieces = []
     for i, k in enumerate(weights):
         W = sd[k].detach().to(torch.float64).numpy()
@@ -82,10 +97,18 @@ def load_torch(path: str | Path, activation: str = "relu") -> Network:
             raise FormatError(f"{path}: {k} is not a matrix; only Linear layers are supported")
         bk = k[: -len("weight")] + "bias"
         b = sd[bk].detach().to(torch.float64).numpy() if bk in sd else None
-        if not (np.isfinite(W).all() and (b is None or np.isfinite(b).all())):
-            raise FormatError(f"{path}: {k} has NaN or infinite values")
         pieces.append((W, b, acts[i] if acts else _guess_activation(weights, i, activation)))
-    return network_from_pieces(pieces, {"imported_from": Path(path).name})
+    return pieces
+
+
+def load_torch(path: str | Path, activation: str = "relu", max_memory: int | None = None) -> Network:
+    from ..jsonio import loads
+    from . import network_from_pieces
+
+    obj = read_torch(path, max_memory)
+    if isinstance(obj, dict) and isinstance(obj.get("netconstruct_json"), str):
+        return loads(obj["netconstruct_json"], max_memory)
+    return network_from_pieces(torch_pieces(obj, path, activation), {"imported_from": Path(path).name}, where=str(path))
 
 
 def _guess_activation(weight_keys: list[str], i: int, activation: str) -> str:
