@@ -95,6 +95,19 @@ def _parse(text: object, where: str) -> Exact:
     raise FormatError(f"{where}: {s!r} is not a number")
 
 
+def as_exact(value: object, where: str = "value") -> Exact:
+    """A library argument as an exact number: ints and Fractions as they are, strings and floats parsed
+    by :func:`parse_exact`; anything else (NaN, "abc", None) is a one-line UsageError."""
+    from .errors import UsageError
+
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        return normalize(value)
+    try:
+        return parse_exact(value, where)
+    except FormatError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _decimal_exponent(d: int) -> int | None:
     """For d = 2^a 5^b return max(a, b) (so 10^e / d is an integer); otherwise None."""
     a = b = 0

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import FormatError, NetconstructError
+from .errors import FormatError, NetconstructError, UsageError
 from .exact import format_exact, parse_exact
 from .limits import ensure_memory
 from .matrix import Coo, Outer
@@ -95,6 +95,8 @@ def _dump(obj: Any, indent: int) -> str:
 
 def dumps(net: Network) -> str:
     """Canonical text of a network (stable: same network ⇒ same bytes)."""
+    if not isinstance(net, Network):
+        raise UsageError(f"expected a Network, got {type(net).__name__}")
     from .reports import jsonable
 
     return _dump(jsonable(to_dict(net)), 0) + "\n"
@@ -181,7 +183,7 @@ def _matrix_from_json(obj: Any, where: str, num: _Numbers):
         if left.shape[1] != right.shape[0]:
             raise FormatError(f"{where}: left factor is {left.shape[0]}×{left.shape[1]} but right factor has {right.shape[0]} rows")
         out = Outer(left, right)
-        if "shape" in obj and list(obj["shape"]) != list(out.shape):
+        if "shape" in obj and obj["shape"] != list(out.shape):
             raise FormatError(f"{where}: 'shape' {obj['shape']} differs from the factors' product {list(out.shape)}")
         return out
     return _coo_from_json(obj, where, num)
@@ -255,6 +257,8 @@ def parse_json(text: str | bytes) -> Any:
 
 
 def loads(text: str | bytes, max_memory: int | None = None) -> Network:
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise UsageError(f"expected JSON text, got {type(text).__name__}")
     data = parse_json(text)
     ensure_memory(estimate_bytes(data), "this network", max_memory)
     return from_dict(data)
@@ -296,6 +300,8 @@ def readable_file(p: Path, limit: int = MAX_FILE_BYTES) -> None:
 
 
 def load(path: str | Path, max_memory: int | None = None) -> Network:
+    if not isinstance(path, (str, Path)):
+        raise UsageError(f"expected a file path, got {type(path).__name__}")
     p = Path(path)
     readable_file(p)
     try:

@@ -130,7 +130,10 @@ class Network:
         """float64 evaluation of a batch ``x`` of shape (batch, d) (or one point of shape (d,))."""
         import numpy as np
 
-        x = np.asarray(x, dtype=float)
+        try:
+            x = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise NetconstructError("input points must be numbers (an array of shape (batch, d))") from None
         single = x.ndim == 1
         if single:
             x = x[None, :]
@@ -213,7 +216,11 @@ class Network:
         """Exact rational evaluation (only for piecewise-linear activations)."""
         if any(a not in PIECEWISE_LINEAR for a in self.activations):
             raise NetconstructError("exact evaluation needs piecewise-linear activations (relu, step, identity)")
-        v: list[Exact] = [normalize(Fraction(t)) if not isinstance(t, int) else t for t in x]
+        if len(x) != self.input_dim:
+            raise NetconstructError(f"point has {len(x)} coordinates, the network expects {self.input_dim}")
+        from .exact import as_exact
+
+        v: list[Exact] = [as_exact(t, "coordinate") for t in x]
         for layer in self.layers:
             z = [a + b for a, b in zip(layer.weight.exact_apply(v), layer.bias)]
             if layer.activation == "relu":

@@ -266,8 +266,10 @@ class Target:
 
     def g_interval(self, lo: Exact, hi: Exact, prec: int = 113):
         """An interval enclosing {g(r) : r ∈ [lo, hi]}."""
+        from .exact import as_exact
+
         ops = interval(prec)
-        return evaluate(self.expr, ops.span(Fraction(lo), Fraction(hi)), ops)
+        return evaluate(self.expr, ops.span(Fraction(as_exact(lo)), Fraction(as_exact(hi))), ops)
 
     def to_metadata(self) -> dict:
         return {
@@ -301,11 +303,14 @@ def sampled_lipschitz(expr, radius: Exact, points: int = 257) -> float:
 
     def point(t: Fraction) -> float:
         try:
+            evaluate(expr, mp.const(t), mp)  # g itself must be finite there too
             return abs(float(evaluate(deriv, mp.const(t), mp)))
+        except NetconstructError:
+            raise
         except (ZeroDivisionError, ValueError, OverflowError):
             return math.inf
 
-    lower = max(point(R * k / (points - 1)) for k in range(points)) if deriv.free_symbols else abs(float(deriv))
+    lower = max(point(R * k / (points - 1)) for k in range(points))
     if not math.isfinite(lower):
         raise TargetError("g' is not finite on [0, R]: g is not Lipschitz there")
     return lower
@@ -355,6 +360,8 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
     def point_lower(t: Fraction) -> Fraction:
         try:
             v = abs(float(evaluate(deriv, mp.const(t), mp)))
+        except NetconstructError:
+            raise
         except (ZeroDivisionError, ValueError, OverflowError):
             v = math.inf
         return Fraction(v) if math.isfinite(v) else Fraction(10**30)

@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from .arith import multiprecision
 from .certificates import certify
-from .errors import NetconstructError
-from .exact import upper_text
+from .errors import NetconstructError, UsageError
+from .exact import as_exact, upper_text
 from .network import Network
 from .reports import RadialReport, Sampled
 from .targets import Target
@@ -146,6 +146,8 @@ def verify_radial(
     """Run the four checks of the module docstring (the certificate from :mod:`.certificates`)."""
     if net.output_dim != 1:
         raise NetconstructError(f"radial verification needs a network with one output, this one has {net.output_dim}")
+    if not isinstance(samples, int) or samples < 1 or not isinstance(dps, int) or dps < 15:
+        raise UsageError(f"need samples ≥ 1 and dps ≥ 15, got samples={samples!r}, dps={dps!r}")
     timings: dict[str, float] = {}
 
     t0 = time.perf_counter()
@@ -168,7 +170,7 @@ def verify_radial(
         checks["certified_ge_empirical"] = bool(cert.value >= sampled.value * (1 - Fraction(1, 10**12)))
     eps_q = None
     if eps is not None:
-        eps_q = Fraction(str(eps)) if not isinstance(eps, Fraction) else eps
+        eps_q = Fraction(as_exact(str(eps) if isinstance(eps, float) else eps, "eps"))
         checks["empirical_le_eps"] = bool(sampled.value <= eps_q)
         if cert.value is not None:
             checks["certified_le_eps"] = bool(cert.value <= eps_q)

@@ -40,7 +40,7 @@ from itertools import combinations, permutations
 from math import comb, factorial
 
 from ..errors import TooLargeError, UsageError
-from ..exact import Exact, format_exact, normalize, sqrt_up, upper_text
+from ..exact import as_exact, Exact, format_exact, normalize, sqrt_up, upper_text
 from ..matrix import Coo
 from ..network import Layer, Network
 from ..targets import Target
@@ -276,7 +276,7 @@ def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | 
         raise UsageError(f"unknown regime {regime!r} (dimension or accuracy)")
     if not isinstance(d, int) or d <= 0:
         raise UsageError(f"d must be a positive integer, got {d}")
-    eps = Fraction(eps)
+    eps = Fraction(as_exact(eps, "eps"))
     if eps <= 0:
         raise UsageError("eps must be > 0")
     best: Plan2 | None = None

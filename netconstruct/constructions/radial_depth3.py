@@ -38,7 +38,7 @@ from fractions import Fraction
 
 from .. import algebra
 from ..errors import TooLargeError, UsageError
-from ..exact import Exact, format_exact, normalize, sqrt_up, to_fraction, upper_text
+from ..exact import as_exact, Exact, format_exact, normalize, sqrt_up, to_fraction, upper_text
 from ..network import Network
 from ..targets import Target
 from .univariate import interpolant, square_interpolant
@@ -99,7 +99,7 @@ def plan(d: int, eps: Exact, target: Target) -> Plan:
     """The (n, M) with the fewest neurons whose a-priori bound is ≤ ε (see the module docstring)."""
     if not isinstance(d, int) or d <= 0:
         raise UsageError(f"d must be a positive integer, got {d}")
-    eps = Fraction(eps)
+    eps = Fraction(as_exact(eps, "eps"))
     if eps <= 0:
         raise UsageError(f"eps must be > 0, got {float(eps)}")
     L, R = Fraction(target.lipschitz), Fraction(target.radius)

@@ -9,12 +9,18 @@ from its float tensors, each taken at its exact binary value.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import NetconstructError
 from ..network import Network
 
 FORMATS = ("onnx", "torch", "npz")
+
+#: exceptions the third-party readers raise on damaged files; turned into one-line FormatErrors
+CORRUPT_FILE_ERRORS = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, RuntimeError,
+                       RecursionError, MemoryError, UnicodeError, zipfile.BadZipFile, zlib.error)
 MAX_DENSE_BYTES = 1_500_000_000
 
 
@@ -185,9 +191,11 @@ def import_model(path: str | Path, activation: str = "relu", max_memory: int | N
             net = load_npz(p, max_memory)
         else:
             raise NetconstructError(f"{p}: unknown model type (expected .onnx, .pt/.pth or .npz)")
-    except (RecursionError, OSError, MemoryError) as exc:
-        raise FormatError(f"{p}: cannot be read ({type(exc).__name__})") from None
-    check_agreement(net, p, activation)
+        check_agreement(net, p, activation)
+    except NetconstructError:
+        raise
+    except CORRUPT_FILE_ERRORS as exc:  # what the readers raise on damaged files (zip, protobuf, torch)
+        raise FormatError(f"{p}: cannot be read, the file is damaged or not a model ({type(exc).__name__})") from None
     return net
 
 

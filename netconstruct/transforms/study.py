@@ -40,6 +40,12 @@ def bound_weights(net: Network, bits: int = 8, eps: Fraction = Fraction(0), band
                   samples: int = 20_000, seed: int = 0, max_neurons: int = 5_000_000,
                   progress: Callable[[str], None] = lambda s: None) -> Report:
     """Transform ``net`` to depth 3k+3 with polynomially bounded weights and check the result exactly."""
+    from ..errors import UsageError
+
+    if not (isinstance(bits, int) and 1 <= bits <= 24 and isinstance(band_bits, int) and 0 <= band_bits <= 60):
+        raise UsageError(f"need 1 ≤ bits ≤ 24 and 0 ≤ band_bits ≤ 60, got {bits!r}, {band_bits!r}")
+    if Fraction(eps) < 0 or samples < 0 or check_limit < 1:
+        raise UsageError("need eps ≥ 0, samples ≥ 0 and check_limit ≥ 1")
     check_network(net)
     lo, hi = domain_box(net, low, high)
     timings = {}

@@ -1,0 +1,149 @@
+"""Property-based fuzzing of everything that reads user input: the JSON loader, the target expression
+parser and the three importers.  Property: any input either loads or raises the documented
+NetconstructError family — never another exception — and does so within the time cap (hypothesis'
+deadline per example)."""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from netconstruct import jsonio
+from netconstruct.errors import NetconstructError
+
+GOLDEN = Path(__file__).parent / "golden"
+GOOD = json.loads((GOLDEN / "r3.json").read_text())
+FAST = settings(max_examples=120, deadline=10_000, suppress_health_check=[HealthCheck.too_slow])
+
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(allow_nan=False),
+                      st.text(max_size=12), st.sampled_from(["1e400", "1/0", "nan", "-inf", "9" * 2000, "0.5", "-3/7",
+                                                             "outer", "dense", "sparse", "relu", "sigmoid"]))
+json_value = st.recursive(json_leaf, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                             st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+                          max_leaves=12)
+
+
+def _paths(obj, prefix=()):
+    yield prefix
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj[:3]):
+            yield from _paths(v, prefix + (i,))
+
+
+PATHS = [p for p in _paths(GOOD) if p]
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from(PATHS), json_value), min_size=1, max_size=3))
+def test_loader_mutations(edits):
+    data = json.loads(json.dumps(GOOD))
+    for path, value in edits:
+        obj = data
+        try:
+            for k in path[:-1]:
+                obj = obj[k]
+            obj[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    try:
+        net = jsonio.loads(json.dumps(data))
+    except NetconstructError:
+        return
+    net.stats()
+    import numpy as np
+
+    net(np.zeros((2, net.input_dim)))
+
+
+@FAST
+@given(st.binary(max_size=400) | st.text(max_size=400))
+def test_loader_arbitrary_text(blob):
+    try:
+        jsonio.loads(blob)
+    except NetconstructError:
+        pass
+
+
+TOKENS = ["r", "pi", "e", "1", "2", "0.5", "10", "64", "1e400", "+", "-", "*", "/", "**", "^", "(", ")", ",",
+          "sin(", "cos(", "tan(", "exp(", "log(", "sqrt(", "tanh(", "abs(", "min(", "max(", "__import__(", "x", "."]
+
+
+@settings(max_examples=200, deadline=30_000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=24))
+def test_expression_parser(tokens):
+    from netconstruct.targets import make_target, parse_expression
+
+    text = "".join(tokens)
+    try:
+        parse_expression(text)
+        make_target(expression=text, lipschitz="1000")  # the sampled checks and evaluation, not the proof
+    except NetconstructError:
+        pass
+
+
+def _valid_exports(tmp):
+    from netconstruct.export import export
+
+    net = jsonio.load(GOLDEN / "r3.json")
+    out = {}
+    for fmt, suffix in (("onnx", ".onnx"), ("torch", ".pt"), ("npz", ".npz")):
+        try:
+            p = tmp / f"model{suffix}"
+            export(net, fmt, p)
+            out[suffix] = p.read_bytes()
+        except NetconstructError:  # the extra is not installed
+            pass
+    return out
+
+
+_EXPORTS: dict = {}
+
+
+def exports() -> dict:
+    if not _EXPORTS:
+        import tempfile
+
+        _EXPORTS.update(_valid_exports(Path(tempfile.mkdtemp())))
+    return _EXPORTS
+
+
+@settings(max_examples=60, deadline=20_000, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(st.sampled_from([".onnx", ".pt", ".npz"]), st.integers(0, 2**32 - 1), st.integers(1, 40),
+       st.booleans())
+def test_importers_on_corrupted_files(tmp_path, suffix, seed, flips, truncate):
+    from netconstruct.export import import_model
+
+    if suffix not in exports():
+        pytest.skip("extra not installed")
+    rng = random.Random(seed)
+    data = bytearray(exports()[suffix])
+    for _ in range(flips):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    if truncate:
+        data = data[: rng.randrange(1, len(data))]
+    p = tmp_path / f"fuzz{seed}{suffix}"
+    p.write_bytes(bytes(data))
+    try:
+        import_model(p)
+    except NetconstructError:
+        pass
+
+
+@FAST
+@given(st.sampled_from([".onnx", ".pt", ".npz"]), st.binary(max_size=300))
+def test_importers_on_arbitrary_bytes(tmp_path_factory, suffix, blob):
+    from netconstruct.export import import_model
+
+    p = tmp_path_factory.mktemp("blob") / f"blob{suffix}"
+    p.write_bytes(blob)
+    try:
+        import_model(p)
+    except NetconstructError:
+        pass
