@@ -48,7 +48,7 @@ def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise NetconstructError(f"cannot write {p}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, "wb") as fh:  # atomic: the temporary file, replaced below
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
