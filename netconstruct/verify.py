@@ -77,31 +77,83 @@ def sample_points(
 
 
 def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray":  # noqa: F821
-    """k coordinates at a knot or at the midpoint between two knots, the others 0 (k = 1…d).
+    """Points where the interpolation errors of the squares add up: k coordinates at a knot or at the
+    midpoint of a piece (where (s − a)(b − s) is largest), the others 0; and two-level mixes — k₁
+    coordinates at one midpoint, k₂ at the first (smallest) one — the maximisers of the Lagrangian
+    bound, which spend the radius on few large coordinates and many small ones.
 
     ``knots`` are the sorted positive coordinate knots a certificate found (its ``probe_levels``)."""
     import numpy as np
 
-    levels = []
-    prev = 0.0
-    for k in knots[:4]:
-        levels += [k, (prev + k) / 2]
-        prev = k
-    if len(knots) > 4:
-        mid = len(knots) // 2
-        levels += [knots[mid], (knots[mid - 1] + knots[mid]) / 2]
+    kn = list(knots) if len(knots) <= 12 else list(knots[:4]) + [knots[len(knots) // 2]]
+    mids = [(a + b) / 2 for a, b in zip([0.0] + list(knots), list(knots) + [R]) if b > a]
+    mids = mids if len(mids) <= 12 else mids[:4] + [mids[len(mids) // 2]]
+    levels = sorted(set(kn + mids))
     ks = sorted(set(np.unique(np.geomspace(1, d, num=min(d, 48)).astype(int)).tolist()))
     pts = []
+
+    def add(p):
+        pts.append(p)
+        q = p * np.where(rng.random(d) < 0.5, -1.0, 1.0)
+        pts.append(rng.permutation(q))
+
     for v in levels:
         for k in ks:
             if np.sqrt(k) * v > R:
                 break
             p = np.zeros(d)
             p[:k] = v
-            pts.append(p)
-            q = p * np.where(rng.random(d) < 0.5, -1.0, 1.0)
-            pts.append(rng.permutation(q))
+            add(p)
+    small = mids[0] if mids else 0.0
+    for v in mids[1:]:
+        for k1 in ks:
+            if np.sqrt(k1) * v > R or k1 >= d:
+                break
+            for k2 in ks:
+                if k1 + k2 > d or k1 * v * v + k2 * small * small > R * R:
+                    break
+                p = np.zeros(d)
+                p[:k1] = v
+                p[k1:k1 + k2] = small
+                add(p)
     return np.array(pts) if pts else np.zeros((0, d))
+
+
+def refine(net: Network, target: Target, X, seed: int = 0, starts: int = 16, rounds: int = 60,
+           proposals: int = 32, max_work: int = 4 * 10**8) -> "np.ndarray":  # noqa: F821
+    """Hill climbing from the ``starts`` worst points of X: each round tries ``proposals`` random moves of
+    each point (one coordinate, a few, or all; step sizes shrinking), kept inside the ball, and keeps a
+    move when |N − g| grows.  Returns every point visited last (the climbed points).  Work is capped at
+    ``max_work`` neuron evaluations (rounds are cut first)."""
+    import numpy as np
+
+    if len(X) == 0:
+        return X
+    R = float(target.radius)
+    d = X.shape[1]
+    rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
+    rng = np.random.default_rng(seed + 7)
+
+    def err(P):
+        return np.abs(net(P)[:, 0] - target.g_float(np.linalg.norm(P, axis=1)))
+
+    e0 = err(X)
+    cur = X[np.argsort(-e0)[:starts]].copy()
+    cur_e = err(cur)
+    for t in range(rounds):
+        step = R * 0.1 * 0.93**t
+        P = np.repeat(cur, proposals, axis=0)
+        mask = rng.random(P.shape) < rng.choice([1.0 / d, 3.0 / d, 1.0], size=(len(P), 1))
+        P = P + mask * rng.standard_normal(P.shape) * step
+        norms = np.linalg.norm(P, axis=1, keepdims=True)
+        P = np.where(norms > R, P * (R / np.maximum(norms, 1e-300)), P)
+        e = err(P).reshape(len(cur), proposals)
+        best = e.argmax(axis=1)
+        better = e[np.arange(len(cur)), best] > cur_e
+        idx = np.arange(len(cur)) * proposals + best
+        cur[better] = P[idx[better]]
+        cur_e[better] = e[np.arange(len(cur)), best][better]
+    return cur
 
 
 def empirical_error(net: Network, target: Target, X, dps: int = 50, top: int = 5, seed: int = 0,
@@ -155,9 +207,15 @@ def verify_radial(
     cert = certify(net, target)
     timings["certify_s"] = time.perf_counter() - t0
 
+    import numpy as np
+
     t0 = time.perf_counter()
     progress("sampling (float64, then mpmath)")
     X, kinds = sample_points(net.input_dim, float(target.radius), samples, seed, cert.probe_levels)
+    progress("searching for the worst point (hill climbing)")
+    climbed = refine(net, target, X, seed)
+    kinds["climbed"] = int(len(climbed))
+    X = np.concatenate([X, climbed])
     sampled = empirical_error(net, target, X, dps=dps, seed=seed, kinds=kinds)
     timings["sample_s"] = time.perf_counter() - t0
 
@@ -197,14 +255,16 @@ def build_and_verify(
     seed: int = 0,
     dps: int = 50,
     progress: Progress = _noop,
+    options: dict | None = None,
 ) -> tuple[Network, RadialReport | None, float]:
     """Build ``construction`` (an entry of :data:`netconstruct.constructions.CONSTRUCTIONS`) for (d, ε,
     target) and verify it; the report is stored in the network's ``metadata.verification``.
 
+    ``options`` are the construction's own keyword arguments (``knots`` for depth 3).
     Returns (network, report or None, build seconds)."""
     t0 = time.perf_counter()
     progress("building the network (exact arithmetic)")
-    net = construction.build(d, eps, target, max_neurons=max_neurons)
+    net = construction.build(d, eps, target, max_neurons=max_neurons, **(options or {}))
     t_build = time.perf_counter() - t0
     rep = None
     if verify:

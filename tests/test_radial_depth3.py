@@ -32,8 +32,8 @@ def test_square_interpolant_error_lemma(n):
 
 def test_size_matches_the_formula_and_plan(sine):
     for d, eps in [(1, Fraction(1, 5)), (7, Fraction(1, 10)), (30, Fraction(1, 20))]:
-        p = r3.plan(d, eps, sine)
-        net = r3.build(d, eps, sine)
+        p = r3.plan(d, eps, sine, "uniform")
+        net = r3.build(d, eps, sine, knots="uniform")
         assert net.size == p.neurons == d * (2 * p.n - 1) + 1 + p.M + 1
         assert net.depth == 3
         assert p.bound <= eps
@@ -42,7 +42,7 @@ def test_size_matches_the_formula_and_plan(sine):
 def test_plan_is_minimal_among_feasible_parameters(sine):
     """No (n, M) with fewer neurons satisfies the a-priori bound."""
     d, eps = 10, Fraction(1, 10)
-    p = r3.plan(d, eps, sine)
+    p = r3.plan(d, eps, sine, "uniform")
     for n in range(1, p.n + 40):
         for M in range(1, p.M + 40):
             q = r3.Plan(d, eps, p.radius, p.lipschitz, n, M)
@@ -71,15 +71,17 @@ def test_verified_error_is_below_eps(d, eps, name):
     cert = Fraction(rep.to_json()["certified"]["sup_error"])
     assert cert <= Fraction(net.metadata["bounds"]["sup_error"]) <= Fraction(eps)
     assert Fraction(rep.to_json()["empirical"]["max_error_mpmath"]) <= cert
-    # weights: every |weight| is ≤ max(2R, L·M/R) — the slopes of the two interpolants
+    # weights: every |weight| is ≤ max(2R, L·M/R) — the slopes of the two interpolants — up to the
+    # 40-digit storage of g's values (relative 10⁻³⁰)
     p = r3.plan(d, Fraction(eps), t)
-    assert net.stats()["max_abs_weight"] <= max(2 * t.radius, t.lipschitz * p.M / t.radius)
+    assert p.scheme == net.metadata["parameters"]["knots"]
+    assert net.stats()["max_abs_weight"] <= max(2 * t.radius, t.lipschitz * p.M / t.radius) * (1 + Fraction(1, 10**30))
 
 
 def test_worst_case_midpoint_is_within_the_certificate(sine):
     """All coordinates at the midpoint between two knots (where the x_i² errors add up), exactly."""
     d, eps = 16, Fraction(1, 10)
-    net = r3.build(d, eps, sine)
+    net = r3.build(d, eps, sine, knots="uniform")
     cert = certify_radial(net, target_interval(sine), 1).value
     delta = Fraction(net.metadata["parameters"]["delta"])
     from conftest import exact_error
@@ -105,7 +107,7 @@ def test_sizes_grow_polynomially_in_d_and_1_over_eps(sine):
     ratios = []
     for d in [4, 16, 64, 256]:
         for eps in [Fraction(1, 5), Fraction(1, 20)]:
-            ratios.append(r3.plan(d, eps, sine).neurons / (d**1.5 / float(eps)))
+            ratios.append(r3.plan(d, eps, sine, "uniform").neurons / (d**1.5 / float(eps)))
     assert max(ratios) < 1.0 and min(ratios) > 0.3
 
 

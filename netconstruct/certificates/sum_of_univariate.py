@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Callable
 
 from ..arith import interval_bounds
+from ..ballsum import ball_sum, square_error
 from ..bnb import certified_max
 from ..exact import Exact, normalize, sqrt_up
 from ..matrix import Outer
@@ -201,11 +202,15 @@ def certify_radial(
     alpha_norm = sqrt_up(alpha2) if alpha2 > 0 else Fraction(0)
     e_lo = C0 + sum_gamma
     e_box = C0 + sum_beta
+    counts: dict[int, list] = {}
+    for h in st.coords:
+        counts.setdefault(id(h), [h, 0])[1] += 1
+    bs = ball_sum(tuple((square_error(h, R), n) for h, n in counts.values()))
 
     def shell_bound(ra: Fraction, rb: Fraction) -> Fraction:
-        t0 = ra * ra + e_lo
+        t0 = max(ra * ra + e_lo, bs.lower(ra, rb) + C0)
         t1 = rb * rb + min(e_box, C0 + alpha_norm * rb) if alpha_norm else rb * rb + e_box
-        t1 = max(t1, t0)
+        t1 = max(min(t1, bs.upper(ra, rb) + C0), t0)
         Gmin, Gmax = st.G.range(t0, t1)
         glo, ghi = g_interval(ra, rb)
         return max(Gmax - glo, ghi - Gmin)

@@ -10,7 +10,8 @@ import typer
 
 from ..errors import NetconstructError, UsageError
 
-TARGET_HELP = "Named radial profile g: norm, sine, tent, ramp, soft-ball, gauss (default: sine)."
+TARGET_HELP = ("Named radial profile g: norm, sine, tent, ramp, soft-ball, gauss (default: sine); defined relative "
+               "to the radius R (sine is R·sin(πr/R)/π).")
 G_HELP = "Profile g as an expression in r, e.g. 'sin(pi*r)/pi' or 'max(0, 1/4 - abs(r - 1/2))'."
 
 Json = Annotated[bool, typer.Option("--json", help="Print the report as one JSON document.")]

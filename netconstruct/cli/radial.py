@@ -21,6 +21,9 @@ def radial(
     regime: Annotated[str, typer.Option(
         "--regime", help="For --depth 2: 'dimension' (size poly(d) at fixed ε) or 'accuracy' (size poly(1/ε) at fixed d).")
     ] = "dimension",
+    knots: Annotated[str, typer.Option(
+        "--knots", help="Depth 3: knots of the squares — geometric (relative error, O(d·log(d/ε)/√ε) neurons), "
+                        "uniform (the textbook kR/n), or auto (whichever is smaller).")] = "auto",
     target_name: TargetName = None,
     g: GExpr = None,
     radius: Annotated[str, typer.Option(
@@ -37,7 +40,9 @@ def radial(
 ) -> None:
     """Build an explicit network for a radial target f(x) = g(‖x‖) on the ball, and verify it.
 
-    Depth 3 (default): the classical construction, size polynomial in d and 1/ε.
+    Depth 3 (default): the classical construction, size polynomial in d and 1/ε; with geometric knots
+    about d·log(d/ε)/√ε neurons.  Named targets are defined relative to R: --target sine --radius 2 is
+    2·sin(πr/2)/π on the ball of radius 2 (the report's target line shows the expression).
     Depth 2: --regime dimension (size poly(d) for fixed ε) or --regime accuracy (poly(1/ε) for fixed d).
 
     Example:  netconstruct radial --d 50 --eps 0.1 --target sine --out net.json
@@ -55,11 +60,14 @@ def radial(
             raise UsageError("--samples must be ≥ 1 and --digits ≥ 15")
         eps_q = positive(eps, "eps")
         construction = find(depth, regime if depth == 2 else None)
+        if knots not in ("auto", "geometric", "uniform"):
+            raise UsageError(f"--knots must be auto, geometric or uniform, got {knots!r}")
+        options = {"knots": None if knots == "auto" else knots} if depth == 3 else {}
         with stages(True) as progress:
             progress("certifying the Lipschitz constant of g")
             tgt = target(target_name, g, radius, lipschitz)
             net, rep, t_build = build_and_verify(construction, d, eps_q, tgt, max_neurons, verify, samples, seed,
-                                                 digits, progress)
+                                                 digits, progress, options)
             if out is not None:
                 progress(f"writing {out}")
                 save(net, out)

@@ -32,6 +32,7 @@ is the one with the fewest neurons among those whose bound is ≤ ε.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -41,12 +42,15 @@ from ..errors import TooLargeError, UsageError
 from ..exact import as_exact, Exact, format_exact, normalize, sqrt_up, to_fraction, upper_text
 from ..network import Network
 from ..targets import Target
-from .univariate import interpolant, square_interpolant
+from . import geometric_knots as gk
+from .geometric_knots import Knots
+from .univariate import interpolant, square_interpolant_at
 
 KAPPA0 = Fraction(52816, 100000)  # ≥ max_{v∈[0,1]} v(1−v)(1+2v) = 0.528157…
 STORAGE_BUDGET = Fraction(1, 10**30)
 STORED_DIGITS = 40
 DEFAULT_MAX_NEURONS = 5_000_000
+KNOTS = ("geometric", "uniform")
 
 
 def kappa0_exact() -> float:
@@ -57,7 +61,7 @@ def kappa0_exact() -> float:
 
 @dataclass(frozen=True)
 class Plan:
-    """Parameters and predicted size of a depth-3 radial network, before anything is built."""
+    """Uniform knots kR/n: parameters and predicted size, before anything is built."""
 
     d: int
     eps: Fraction
@@ -65,6 +69,16 @@ class Plan:
     lipschitz: Fraction
     n: int
     M: int
+    scheme = "uniform"
+
+    @property
+    def half_knots(self) -> tuple[Exact, ...]:
+        return tuple(normalize(Fraction(k) * self.radius / self.n) for k in range(self.n + 1))
+
+    @property
+    def shift(self) -> Exact:
+        delta = self.radius / self.n
+        return normalize(self.d * delta * delta / 16)
 
     @property
     def layer1(self) -> int:
@@ -95,13 +109,63 @@ class Plan:
         return 400 * self.layer1 + 400 * self.layer2 + 10_000_000
 
 
-def plan(d: int, eps: Exact, target: Target) -> Plan:
-    """The (n, M) with the fewest neurons whose a-priori bound is ≤ ε (see the module docstring)."""
-    if not isinstance(d, int) or d <= 0:
+@dataclass(frozen=True)
+class GeometricPlan(Plan):
+    """Knots uniform near 0 and geometric above (:mod:`.geometric_knots`), with a proved radius error."""
+
+    knots: Knots | None = None
+    radius_error: Fraction = Fraction(0)  # δ, proved (radius term = L·δ)
+    shells: int = 0
+    scheme = "geometric"
+
+    @property
+    def half_knots(self) -> tuple[Exact, ...]:
+        return tuple(normalize(k) for k in self.knots.knots)
+
+    @property
+    def shift(self) -> Exact:
+        return normalize(self.knots.shift)
+
+    @property
+    def layer1(self) -> int:
+        return self.d * (2 * self.knots.interior + 1) + 1
+
+    @property
+    def radius_term(self) -> Fraction:
+        return self.lipschitz * self.radius_error
+
+
+def _check(d: int, eps: Exact) -> Fraction:
+    if not isinstance(d, int) or isinstance(d, bool) or d <= 0:
         raise UsageError(f"d must be a positive integer, got {d}")
     eps = Fraction(as_exact(eps, "eps"))
     if eps <= 0:
         raise UsageError(f"eps must be > 0, got {float(eps)}")
+    return eps
+
+
+def plan(d: int, eps: Exact, target: Target, knots: str | None = None, max_neurons: int | None = None) -> Plan:
+    """The plan with the fewest neurons whose proved bound is ≤ ε: for ``knots`` "uniform" or
+    "geometric", or (None) whichever of the two is smaller.  The geometric search gives up beyond
+    ``max_neurons`` (then the caller refuses the size)."""
+    if knots not in (None,) + KNOTS:
+        raise UsageError(f"--knots must be one of {', '.join(KNOTS)}, got {knots!r}")
+    if knots == "uniform":
+        return plan_uniform(d, eps, target)
+    cap = 10**9 if max_neurons is None else max_neurons + 1
+    if knots == "geometric":
+        return plan_geometric(d, eps, target, limit=cap)
+    uniform = plan_uniform(d, eps, target)
+    try:  # the geometric search stops as soon as it cannot beat the uniform plan
+        geometric = plan_geometric(d, eps, target, limit=min(uniform.neurons, cap))
+    except TooLargeError:
+        return uniform
+    return min((geometric, uniform), key=lambda p: p.neurons)
+
+
+def plan_uniform(d: int, eps: Exact, target: Target) -> Plan:
+    """The (n, M) with the fewest neurons whose a-priori bound is ≤ ε (see the module docstring)."""
+    eps = _check(d, eps)
     L, R = Fraction(target.lipschitz), Fraction(target.radius)
     a = L * R * sqrt_up(d) / 4  # radius term = a / n
     b = KAPPA0 * L * R  # interpolation term = b / M
@@ -122,26 +186,63 @@ def plan(d: int, eps: Exact, target: Target) -> Plan:
     return Plan(d, eps, R, L, best[1], best[2])
 
 
-def build(d: int, eps: Exact, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS) -> Network:
+@functools.lru_cache(maxsize=64)
+def _geometric(d: int, eps: Fraction, L: Fraction, R: Fraction, limit: int) -> GeometricPlan:
+    from ..ballsum import ball_sum, square_error
+
+    budget = eps - STORAGE_BUDGET
+    b = KAPPA0 * L * R
+    er = float(budget / L)
+    best: GeometricPlan | None = None
+    for m, (est, n0, ng, rho, frac) in gk.search(d, R, er, limit):
+        if best is not None and d * (2 * m + 1) + 3 > best.neurons:
+            break
+        if L * Fraction(est) >= budget:
+            continue
+        kn = gk.exact_knots(R, n0, ng, rho, (frac * er) ** 2)
+        h = square_interpolant_at(kn.knots).relu_sum()
+        delta, shells = gk.radius_error(ball_sum(((square_error(h, R), d),)), kn.shift, R)
+        rest = budget - L * delta
+        if rest <= 0:
+            continue
+        M = max(1, math.ceil(b / rest))
+        p = GeometricPlan(d, eps, R, L, 0, M, kn, delta, shells)
+        if best is None or p.neurons < best.neurons:
+            best = p
+    if best is None:
+        raise TooLargeError(f"the depth-3 network with geometric knots for d={d}, eps={float(eps):g} needs more "
+                            f"than {limit:,} neurons")
+    return best
+
+
+def plan_geometric(d: int, eps: Exact, target: Target, limit: int = 10**9) -> GeometricPlan:
+    """The geometric knot set (and M) with the fewest neurons whose proved bound is ≤ ε: m = 1, 2, … interior
+    knots are tried in turn (:func:`.geometric_knots.search`) until d(2m+1) + 3 exceeds the best plan so far
+    (or ``limit``)."""
+    eps = _check(d, eps)
+    return _geometric(d, eps, Fraction(target.lipschitz), Fraction(target.radius), limit)
+
+
+def build(d: int, eps: Exact, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS,
+          knots: str | None = None) -> Network:
     """Build the depth-3 network of the module docstring, refusing it before allocation if too large."""
-    p = plan(d, eps, target)
+    p = plan(d, eps, target, knots, max_neurons)
     if p.neurons > max_neurons:
         raise TooLargeError(
             f"the depth-3 network for d={d}, eps={float(p.eps):g} needs {p.neurons:,} neurons "
             f"(~{p.memory_bytes() / 2**30:.1f} GiB to build), above --max-neurons {max_neurons:,}"
         )
     R = Fraction(target.radius)
-    n, M = p.n, p.M
-    delta = R / n
+    M = p.M
 
     # Layer 1: per coordinate, the ReLU part of the interpolant of s²; one shared neuron for the linear part.
-    sq = square_interpolant(R, n)
+    sq = square_interpolant_at(p.half_knots)
     knots, coefs, linear, constant = sq.relu_form()
     per_coordinate = algebra.relu_sum(knots, coefs)
     squares = algebra.sum_outputs(algebra.parallel(*([per_coordinate] * d)))
     B = sqrt_up(d) * R  # Σ x_i ≥ −R√d ≥ −B on the ball
     linear_part = algebra.scale(linear, algebra.shifted_identity(algebra.ones_row(d), [-B]))
-    shift = normalize(d * delta * delta / 16)
+    shift = p.shift
     S = algebra.sum_(squares, linear_part, constant=normalize(d * constant - shift))
 
     # Layer 2: G interpolates g(√t) at t = (kR/M)², constant outside [0, R²].
@@ -150,17 +251,24 @@ def build(d: int, eps: Exact, target: Target, max_neurons: int = DEFAULT_MAX_NEU
     stored = [to_fraction(v, STORED_DIGITS) for v in exact_vals]
     storage_err = max(abs(v - Fraction(s).numerator / v.context.mpf(Fraction(s).denominator)) for s, v in zip(stored, exact_vals))
     G = interpolant(tau, stored)
-    gk, gc, _, gconst = G.relu_form()
-    profile = algebra.relu_sum(gk, gc, gconst)
+    gk_, gc, _, gconst = G.relu_form()
+    profile = algebra.relu_sum(gk_, gc, gconst)
     net = algebra.compose(profile, S)
 
+    if p.scheme == "uniform":
+        formula = "L*R*sqrt(d)/(4n) + kappa0*L*R/M + eta, kappa0 = 0.52816"
+        scheme_params = {"n": p.n, "M": M, "delta": format_exact(R / p.n)}
+    else:
+        formula = "L*delta_r + kappa0*L*R/M + eta, delta_r = proved radius error (Lagrangian shell bounds)"
+        scheme_params = {"M": M, "uniform_pieces": p.knots.uniform, "ratio": format_exact(p.knots.ratio),
+                         "radius_error": upper_text(p.radius_error), "radius_error_shells": p.shells}
     bound = {
         "sup_error": upper_text(p.bound),
         "radius_term": upper_text(p.radius_term),
         "interpolation_term": upper_text(p.interpolation_term),
         "storage_term": format_exact(STORAGE_BUDGET),
         "storage_error_measured": float(storage_err),
-        "formula": "L*R*sqrt(d)/(4n) + kappa0*L*R/M + eta, kappa0 = 0.52816",
+        "formula": formula,
         "norm": "sup over the ball",
     }
     meta = {
@@ -169,14 +277,14 @@ def build(d: int, eps: Exact, target: Target, max_neurons: int = DEFAULT_MAX_NEU
         "parameters": {
             "d": d,
             "eps": format_exact(p.eps),
-            "n": n,
-            "M": M,
-            "delta": format_exact(delta),
+            "knots": p.scheme,
+            **scheme_params,
+            "half_line_knots": [format_exact(k) for k in p.half_knots],
             "shift": format_exact(shift),
             "passthrough_bias": format_exact(B),
         },
         "target": target.to_metadata(),
         "bounds": bound,
-        "predicted": {"neurons": p.neurons, "layer1": p.layer1, "layer2": len(gk)},
+        "predicted": {"neurons": p.neurons, "layer1": p.layer1, "layer2": len(gk_)},
     }
     return Network(net.layers, meta)

@@ -78,6 +78,17 @@ def square_interpolant(radius: Exact, n: int) -> PiecewiseLinear:
     return PiecewiseLinear(knots, values, first, last)
 
 
+def square_interpolant_at(half_knots) -> PiecewiseLinear:
+    """Interpolant of s² at the knots ±t_k for 0 = t_0 < t_1 < … < t_m = R (mirrored), extended linearly
+    beyond ±R.  Error facts: 0 ≤ h(s) − s² = (s − a)(b − s) on each piece [a, b]."""
+    pos = [normalize(Fraction(t)) for t in half_knots]
+    knots = tuple([normalize(-t) for t in reversed(pos[1:])] + pos)
+    values = tuple(normalize(Fraction(t) * t) for t in knots)
+    first = normalize(Fraction(values[1] - values[0]) / (knots[1] - knots[0]))
+    last = normalize(Fraction(values[-1] - values[-2]) / (knots[-1] - knots[-2]))
+    return PiecewiseLinear(knots, values, first, last)
+
+
 def interpolant(knots: Sequence[Exact], values: Sequence[Exact]) -> PiecewiseLinear:
     """Interpolant that is constant outside [t_0, t_n]."""
     return PiecewiseLinear(tuple(knots), tuple(values), 0, 0)

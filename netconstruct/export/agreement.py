@@ -3,7 +3,8 @@
 The *source* is the file's own tensors run by their own runtime: onnxruntime for ``.onnx`` (when it
 is installed), the state_dict's / archive's float tensors evaluated in numpy for ``.pt`` and ``.npz``
 (this also catches an embedded netconstruct JSON that does not match the tensors beside it).  Inputs
-are 64 points with coordinates k/1024 in [−2, 2] (exact in float32 and float64); the outputs must agree
+are 64 points with coordinates k/1024·2^{−j} in [−2, 2] (exact in float32 and float64; the scales 2^{−j}
+reach inside the unit ball of every dimension, where the constructions do their work); the outputs must agree
 within the rounding of the source's float type: |N(x) − S(x)| ≤ (n + 16)·u·M(x), with u the unit
 roundoff, n the sum of the layers' fan-ins and M(x) the network evaluated with |W|, |b| and |x| (a bound
 on every magnitude a dot product meets).  Step activations are discontinuous, so a network with one is
@@ -87,7 +88,9 @@ def check_agreement(net: Network, path: Path, activation: str = "relu", seed: in
     from . import linear_pieces
 
     rng = np.random.default_rng(seed)
-    X = rng.integers(-2048, 2049, size=(POINTS, net.input_dim)) / 1024.0
+    d = net.input_dim
+    scales = 2.0 ** -rng.integers(0, int(np.ceil(np.log2(np.sqrt(d)))) + 4, size=(POINTS, 1))
+    X = rng.integers(-2048, 2049, size=(POINTS, d)) / 1024.0 * scales
     src = _source(net, path, X, activation)
     if src is None:
         return None
