@@ -2,7 +2,7 @@ r"""Knots for the squares of the depth-3 construction: uniform near 0, geometric
 
 Knots on the half-line (mirrored to [−R, 0]): t = k·t₀/n₀ for k = 0…n₀ and t = R·ρ^{−j} for j = n_g…0, with
 t₀ = R·ρ^{−n_g}.  On a piece [a, b] the interpolation error of s² is (s − a)(b − s): at most (b − a)²/4 in
-the uniform part and at most ((ρ−1)/(ρ+1))²·s² in the geometric part — *relative* to s².
+the uniform part and at most (ρ−1)²/(4ρ)·s² in the geometric part — *relative* to s².
 
 The proved radius error of a knot set with centring shift c (docs/constructions/radial_depth3.md,
 "Geometric knots") is
