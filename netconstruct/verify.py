@@ -105,11 +105,12 @@ def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray
             p[:k] = v
             add(p)
     small = mids[0] if mids else 0.0
+    kmix = sorted(set(np.unique(np.geomspace(1, d, num=min(d, 12)).astype(int)).tolist()))
     for v in mids[1:]:
-        for k1 in ks:
+        for k1 in kmix:
             if np.sqrt(k1) * v > R or k1 >= d:
                 break
-            for k2 in ks:
+            for k2 in kmix:
                 if k1 + k2 > d or k1 * v * v + k2 * small * small > R * R:
                     break
                 p = np.zeros(d)
