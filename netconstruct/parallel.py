@@ -83,8 +83,9 @@ def run(fn: Callable[[Any, Any], Any], pieces: Sequence[Any], context: Any = Non
             done += 1
             tick(done, total)
     except BaseException:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list(getattr(pool, "_processes", {}).values()):  # stop running pieces now
+        for proc in procs:  # stop running pieces now
             proc.terminate()
         raise
     pool.shutdown(wait=True)
@@ -99,7 +100,7 @@ def _run_dask(fn, pieces, context, scheduler: str, tick: Progress) -> list:
     except ImportError:
         raise UsageError('--scheduler needs dask.distributed: pip install "netconstruct[dask]"') from None
     try:
-        client = Client(scheduler, timeout=30, set_as_default=False)
+        client = Client(scheduler, timeout=5)
     except OSError as exc:
         raise UsageError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
     futures = []

@@ -24,40 +24,48 @@ from .targets import Target
 from .verify import verify_radial
 
 
+def cell(context, piece) -> dict:
+    """One row of :func:`size_table`: ``context`` = (target, build_max), ``piece`` = (ε, d)."""
+    target, build_max = context
+    eps, d = piece
+    row: dict = {"d": d, "eps": float(eps)}
+    sizes = {key: c.size(d, eps, target) for key, c in CONSTRUCTIONS.items()}
+    for key, s in sizes.items():
+        row[key] = s.neurons if CONSTRUCTIONS[key].depth == 3 else s.to_json()
+    if build_max:
+        built = {}
+        for key, c in CONSTRUCTIONS.items():
+            n = sizes[key].neurons
+            if not sizes[key].exact or n is None or n > build_max:
+                continue
+            try:
+                net = c.build(d, eps, target)
+            except TooLargeError:
+                continue
+            rep = verify_radial(net, target, eps, samples=1000, seed=0)
+            assert net.size == n, (key, net.size, n)
+            built[key] = {"certified": rep.certified.to_json().get("sup_error"), "ok": rep.ok}
+        row["built"] = built
+    return row
+
+
 def size_table(
     dims: list[int],
     epss: list[Fraction],
     target: Target,
     build_max: int = 0,
     progress: Callable[[str], None] = lambda s: None,
+    workers: int | None = 1,
+    scheduler: str | None = None,
 ) -> list[dict]:
     """One row per (ε, d): each construction's size (``depth3``: the count; others: a :class:`Size`
-    record) and, where built, ``built[key] = {certified, ok}``."""
-    rows = []
-    for eps in epss:
-        for d in dims:
-            progress(f"sizes for d={d}, eps={float(eps):g}")
-            row: dict = {"d": d, "eps": float(eps)}
-            sizes = {key: c.size(d, eps, target) for key, c in CONSTRUCTIONS.items()}
-            for key, s in sizes.items():
-                row[key] = s.neurons if CONSTRUCTIONS[key].depth == 3 else s.to_json()
-            if build_max:
-                built = {}
-                for key, c in CONSTRUCTIONS.items():
-                    n = sizes[key].neurons
-                    if not sizes[key].exact or n is None or n > build_max:
-                        continue
-                    progress(f"building and verifying {key}, d={d}, eps={float(eps):g}")
-                    try:
-                        net = c.build(d, eps, target)
-                    except TooLargeError:
-                        continue
-                    rep = verify_radial(net, target, eps, samples=1000, seed=0)
-                    assert net.size == n, (key, net.size, n)
-                    built[key] = {"certified": rep.certified.to_json().get("sup_error"), "ok": rep.ok}
-                row["built"] = built
-            rows.append(row)
-    return rows
+    record) and, where built, ``built[key] = {certified, ok}``.  Cells are independent pieces for
+    :func:`netconstruct.parallel.run` (rows come back in order whatever the backend)."""
+    from .parallel import run
+
+    pieces = [(eps, d) for eps in epss for d in dims]
+    return run(cell, pieces, (target, build_max), workers, scheduler,
+               lambda done, total: progress(f"cells done: {done}/{total}"))
 
 
 def neurons_of(row: dict, key: str) -> tuple[int | None, bool]:

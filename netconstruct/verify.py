@@ -120,69 +120,87 @@ def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray
     return np.array(pts) if pts else np.zeros((0, d))
 
 
-def refine(net: Network, target: Target, X, seed: int = 0, starts: int = 16, rounds: int = 60,
-           proposals: int = 32, max_work: int = 4 * 10**8) -> "np.ndarray":  # noqa: F821
-    """Hill climbing from the ``starts`` worst points of X: each round tries ``proposals`` random moves of
-    each point (one coordinate, a few, or all; step sizes shrinking), kept inside the ball, and keeps a
-    move when |N − g| grows.  Returns every point visited last (the climbed points).  Work is capped at
-    ``max_work`` neuron evaluations (rounds are cut first)."""
+def _errors(context, X) -> "np.ndarray":  # noqa: F821
+    """|N(x) − g(‖x‖)| in float64 for the rows of X (``context`` = (net, target, digits))."""
     import numpy as np
 
-    if len(X) == 0:
-        return X
+    net, target, _ = context
+    return np.abs(net(X)[:, 0] - target.g_float(np.linalg.norm(X, axis=1)))
+
+
+def _climb(context, piece) -> "np.ndarray":  # noqa: F821
+    """Hill climbing from one start point (``piece`` = (x, rng seed, rounds, proposals)): each round tries
+    random moves of one coordinate, a few, or all (step sizes shrinking), kept inside the ball, and keeps
+    the best when |N − g| grows."""
+    import numpy as np
+
+    net, target, _ = context
+    x, seed, rounds, proposals = piece
     R = float(target.radius)
-    d = X.shape[1]
-    rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
-    rng = np.random.default_rng(seed + 7)
-
-    def err(P):
-        return np.abs(net(P)[:, 0] - target.g_float(np.linalg.norm(P, axis=1)))
-
-    e0 = err(X)
-    cur = X[np.argsort(-e0)[:starts]].copy()
-    cur_e = err(cur)
+    d = len(x)
+    rng = np.random.default_rng(seed)
+    cur, cur_e = x.copy(), float(_errors(context, x[None, :])[0])
     for t in range(rounds):
         step = R * 0.1 * 0.93**t
-        P = np.repeat(cur, proposals, axis=0)
-        mask = rng.random(P.shape) < rng.choice([1.0 / d, 3.0 / d, 1.0], size=(len(P), 1))
+        P = np.repeat(cur[None, :], proposals, axis=0)
+        mask = rng.random(P.shape) < rng.choice([1.0 / d, 3.0 / d, 1.0], size=(proposals, 1))
         P = P + mask * rng.standard_normal(P.shape) * step
         norms = np.linalg.norm(P, axis=1, keepdims=True)
         P = np.where(norms > R, P * (R / np.maximum(norms, 1e-300)), P)
-        e = err(P).reshape(len(cur), proposals)
-        best = e.argmax(axis=1)
-        better = e[np.arange(len(cur)), best] > cur_e
-        idx = np.arange(len(cur)) * proposals + best
-        cur[better] = P[idx[better]]
-        cur_e[better] = e[np.arange(len(cur)), best][better]
+        e = _errors(context, P)
+        i = int(e.argmax())
+        if e[i] > cur_e:
+            cur, cur_e = P[i], float(e[i])
     return cur
 
 
-def empirical_error(net: Network, target: Target, X, dps: int = 50, top: int = 5, seed: int = 0,
-                    kinds: dict | None = None) -> Sampled:
-    """float64 screening of |N(x) − g(‖x‖)| on ``X``; the ``top`` worst re-evaluated in mpmath."""
+def _confirm(context, x) -> tuple:
+    """|N(x) − g(‖x‖)| at ``digits`` digits, the input read exactly from its float64 value; returned as
+    mpmath's raw (sign, mantissa, exponent, bits) tuple, exact and picklable."""
+    net, target, dps = context
+    mp = multiprecision(dps)
+    xi = [Fraction(float(v)) for v in x]
+    n_mp = net.evaluate_point(xi, mp)[0]
+    rr = mp.ctx.sqrt(sum(mp.const(v) ** 2 for v in xi))
+    return abs(n_mp - mp.ctx.mpf(target.g_mp(rr, dps=dps)))._mpf_
+
+
+def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, top: int = 5, starts: int = 16,
+                 rounds: int = 60, proposals: int = 32, max_work: int = 4 * 10**8, workers: int | None = 1,
+                 scheduler: str | None = None, kinds: dict | None = None) -> Sampled:
+    """The worst error found — a *lower* bound of the sup error: float64 screening of X in pieces, hill
+    climbing from the ``starts`` worst points (:func:`_climb`, one piece each; rounds capped so that the work
+    stays ≤ ``max_work`` neuron evaluations), and the ``top`` worst re-evaluated at ``dps`` digits.  Every
+    step runs through :func:`netconstruct.parallel.run`: the same points and numbers whatever the backend."""
     import numpy as np
 
-    y = net(X)[:, 0]
+    from .parallel import chunks, run
+
+    context = (net, target, dps)
+    size = max(1, 2_000_000 // max(1, net.size))
+    parts = run(_errors, [X[a:b] for a, b in chunks(len(X), size)], context, workers, scheduler)
+    screened = np.concatenate(parts) if parts else np.zeros(0)
+    kinds = dict(kinds or {})
+    if len(X):
+        rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
+        order = np.argsort(-screened)[:starts]
+        climbed = np.array(run(_climb, [(X[i], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)],
+                               context, workers, scheduler))
+        kinds["climbed"] = len(climbed)
+        X = np.concatenate([X, climbed])
+        screened = np.concatenate([screened, _errors(context, climbed)])
     r = np.linalg.norm(X, axis=1)
-    err = np.abs(y - target.g_float(r))
-    order = np.argsort(-err)[:top]
+    worst = np.argsort(-screened)[:top]
     mp = multiprecision(dps)
-    worst = []
-    for i in order:
-        xi = [Fraction(float(v)) for v in X[i]]
-        n_mp = net.evaluate_point(xi, mp)[0]
-        rr = mp.ctx.sqrt(sum(mp.const(v) ** 2 for v in xi))
-        g_mp = target.g_mp(rr, dps=dps)
-        e_mp = abs(n_mp - mp.ctx.mpf(g_mp))
-        worst.append((float(err[i]), e_mp, float(r[i])))
+    exact = [mp.ctx.make_mpf(v) for v in run(_confirm, [X[i] for i in worst], context, workers, scheduler)]
     return Sampled(
         points=int(len(X)),
-        max_error_float64=float(err.max()) if len(err) else 0.0,
-        max_error_mpmath=max((w[1] for w in worst), default=mp.ctx.zero),
+        max_error_float64=float(screened.max()) if len(screened) else 0.0,
+        max_error_mpmath=max(exact, default=mp.ctx.zero),
         digits=dps,
-        float64_minus_mpmath=max((abs(w[0] - float(w[1])) for w in worst), default=0.0),
-        worst_radius=worst[0][2] if worst else None,
-        kinds=kinds or {},
+        float64_minus_mpmath=max((abs(float(screened[i]) - float(e)) for i, e in zip(worst, exact)), default=0.0),
+        worst_radius=float(r[worst[0]]) if len(worst) else None,
+        kinds=kinds,
         seed=seed,
     )
 
@@ -195,6 +213,8 @@ def verify_radial(
     seed: int = 0,
     dps: int = 50,
     progress: Progress = _noop,
+    workers: int | None = 1,
+    scheduler: str | None = None,
 ) -> RadialReport:
     """Run the four checks of the module docstring (the certificate from :mod:`.certificates`)."""
     if net.output_dim != 1:
@@ -208,16 +228,11 @@ def verify_radial(
     cert = certify(net, target)
     timings["certify_s"] = time.perf_counter() - t0
 
-    import numpy as np
-
     t0 = time.perf_counter()
     progress("sampling (float64, then mpmath)")
     X, kinds = sample_points(net.input_dim, float(target.radius), samples, seed, cert.probe_levels)
-    progress("searching for the worst point (hill climbing)")
-    climbed = refine(net, target, X, seed)
-    kinds["climbed"] = int(len(climbed))
-    X = np.concatenate([X, climbed])
-    sampled = empirical_error(net, target, X, dps=dps, seed=seed, kinds=kinds)
+    progress("searching for the worst point (float64 screening, hill climbing, mpmath)")
+    sampled = search_worst(net, target, X, seed, dps, workers=workers, scheduler=scheduler, kinds=kinds)
     timings["sample_s"] = time.perf_counter() - t0
 
     progress("weights")
@@ -257,6 +272,8 @@ def build_and_verify(
     dps: int = 50,
     progress: Progress = _noop,
     options: dict | None = None,
+    workers: int | None = 1,
+    scheduler: str | None = None,
 ) -> tuple[Network, RadialReport | None, float]:
     """Build ``construction`` (an entry of :data:`netconstruct.constructions.CONSTRUCTIONS`) for (d, ε,
     target) and verify it; the report is stored in the network's ``metadata.verification``.
@@ -269,6 +286,7 @@ def build_and_verify(
     t_build = time.perf_counter() - t0
     rep = None
     if verify:
-        rep = verify_radial(net, target, eps, samples=samples, seed=seed, dps=dps, progress=progress)
+        rep = verify_radial(net, target, eps, samples=samples, seed=seed, dps=dps, progress=progress,
+                            workers=workers, scheduler=scheduler)
         net = net.with_metadata(verification=rep.to_json())
     return net, rep, t_build

@@ -9,7 +9,7 @@ import typer
 
 from ..errors import NetconstructError, UsageError
 from .app import app, emit_json, handled, stages, stdout
-from .options import Json, MaxMemory, OutFile, csv, memory, positive, writable
+from .options import Json, MaxMemory, OutFile, Scheduler, Workers, csv, memory, positive, writable
 from .render import fmt_number, table
 
 
@@ -38,6 +38,8 @@ def bound_weights_cmd(
     max_neurons: Annotated[int, typer.Option("--max-neurons", help="Refuse to build a larger network.")] = 5_000_000,
     json_out: Json = False,
     max_memory: MaxMemory = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Depth k → depth 3k+3 with polynomially bounded weights (Vardi & Shamir 2020), checked exactly.
 
@@ -71,7 +73,9 @@ def bound_weights_cmd(
         net = load_any(model, memory(max_memory))
         with stages(not json_out) as progress:
             rep = bound_weights(net, bits, eps_q, band_bits, given, *corners, check_limit=check_limit,
-                                samples=samples, seed=seed, max_neurons=max_neurons, progress=progress)
+                                samples=samples, seed=seed, max_neurons=max_neurons, progress=progress,
+                                workers=workers, scheduler=scheduler,
+                                pieces_progress=lambda done, total: progress(f"grid pieces {done}/{total}"))
         if out:
             save(rep.artifacts["network"], out)
         if json_out:

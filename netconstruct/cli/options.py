@@ -25,6 +25,11 @@ NetworkFile = Annotated[Path, typer.Argument(help="A network JSON file.")]
 OutFile = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the result here.")]
 MaxMemory = Annotated[Optional[str], typer.Option(
     "--max-memory", help="Refuse work estimated above this much memory, e.g. 4G or 512M (default: half of RAM).")]
+Workers = Annotated[Optional[int], typer.Option(
+    "--workers", help="Local worker processes for the parallel parts (default: the machine's cores; 1 = none).")]
+Scheduler = Annotated[Optional[str], typer.Option(
+    "--scheduler", help="Send the parallel parts to a running dask.distributed cluster, e.g. tcp://10.0.0.5:8786 "
+                        "(extra [dask]; see docs/scaling.md).")]
 PlotFile = Annotated[Optional[Path], typer.Option("--plot", help="Also draw the curves (PNG).")]
 
 

@@ -8,8 +8,8 @@ import typer
 
 from ..errors import UsageError
 from .app import app, emit_json, handled, stages, stdout
-from .options import (Digits, GExpr, Json, Lipschitz, MaxMemory, NetworkFile, OutFile, Samples, TargetName, memory,
-                      positive, target, writable)
+from .options import (Digits, GExpr, Json, Lipschitz, MaxMemory, NetworkFile, OutFile, Samples, Scheduler, TargetName,
+                      Workers, memory, positive, target, writable)
 from .render import stats_rows, table, verification_rows
 
 
@@ -37,6 +37,8 @@ def radial(
     max_neurons: Annotated[int, typer.Option("--max-neurons", help="Refuse to build larger networks.")] = 5_000_000,
     verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Run the verification after building.")] = True,
     timings: Annotated[bool, typer.Option("--timings", help="Include timings in --json output (not reproducible).")] = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Build an explicit network for a radial target f(x) = g(‖x‖) on the ball, and verify it.
 
@@ -67,7 +69,7 @@ def radial(
             progress("certifying the Lipschitz constant of g")
             tgt = target(target_name, g, radius, lipschitz)
             net, rep, t_build = build_and_verify(construction, d, eps_q, tgt, max_neurons, verify, samples, seed,
-                                                 digits, progress, options)
+                                                 digits, progress, options, workers, scheduler)
             if out is not None:
                 progress(f"writing {out}")
                 save(net, out)
@@ -111,6 +113,8 @@ def verify_cmd(
     samples: Samples = 10_000,
     digits: Digits = 50,
     max_memory: MaxMemory = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Re-verify a saved network against its target; exit 1 if the error exceeds ε.
 
@@ -130,7 +134,8 @@ def verify_cmd(
         stored = (net.metadata.get("parameters") or {}).get("eps") if eps is None else eps
         eps_q = positive(str(stored), "eps") if stored is not None else None
         with stages(True) as progress:
-            rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress)
+            rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress,
+                                workers=workers, scheduler=scheduler)
         if json_out:
             emit_json(rep.to_json())
         else:

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from .app import app, emit_json, handled, stages, stdout
-from .options import GExpr, Json, PlotFile, TargetName, csv, int_list, positive, target, writable
+from .options import (GExpr, Json, PlotFile, Scheduler, TargetName, Workers, csv, int_list, positive, target,
+                      writable)
 from .render import columns
 
 
@@ -21,6 +22,8 @@ def separation(
         "--build-max", help="Build and certify every network with at most this many neurons (0: none).")] = 20_000,
     plot_file: PlotFile = None,
     json_out: Json = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """The depth-2 vs depth-3 trade-off: exact neuron counts of each construction over a (d, ε) grid.
 
@@ -38,7 +41,8 @@ def separation(
         epss = [positive(t, "eps") for t in csv(eps, "--eps")]
         tgt = target(target_name, g, "1", None)
         with stages(True) as progress:
-            rows = size_table(dims, epss, tgt, build_max=build_max, progress=progress)
+            rows = size_table(dims, epss, tgt, build_max=build_max, progress=progress, workers=workers,
+                              scheduler=scheduler)
         if plot_file is not None:
             from ..plot import plot_lines
 

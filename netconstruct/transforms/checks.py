@@ -21,7 +21,7 @@ from ..exact import Exact
 from ..network import Network
 from ..reports import Report
 from .bound_weights import Result
-from .grid import band_measure, grid_points, original_on_grid, transformed_on_grid
+from .grid import band_measure, grid_points, on_grid, original_piece, transformed_piece
 
 
 def range_bound(net: Network, low, high) -> Fraction:
@@ -49,10 +49,11 @@ def range_bound(net: Network, low, high) -> Fraction:
     return max(max(abs(v) for v in lo), max(abs(v) for v in hi))
 
 
-def grid_values(net: Network, low, high, bits: int, limit: int, sample: int, seed: int):
+def grid_values(net: Network, low, high, bits: int, limit: int, sample: int, seed: int, workers: int | None = 1,
+                scheduler: str | None = None, progress=None):
     """Grid indices, their description and the original network's exact values there."""
     U, desc = grid_points(net.input_dim, bits, limit, sample, seed)
-    return U, desc, original_on_grid(net, low, high, bits, U)
+    return U, desc, on_grid(original_piece, net, low, high, bits, U, workers, scheduler, progress)
 
 
 def check(
@@ -65,6 +66,9 @@ def check(
     seed: int = 0,
     dps: int = 40,
     progress: Callable[[str], None] = lambda s: None,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    pieces_progress=None,
 ) -> Report:
     """All checks of :mod:`this module <netconstruct.transforms.checks>` as a report of kind
     ``bound_weights``; ``ok`` is their conjunction."""
@@ -83,7 +87,7 @@ def check(
     progress("exact check on the grid")
     t1 = time.perf_counter()
     U, desc, exact_old = grid if grid is not None else grid_values(original, p.low, p.high, p.bits, limit, sample, seed)
-    exact_new = transformed_on_grid(new, p.low, p.high, p.bits, U)
+    exact_new = on_grid(transformed_piece, new, p.low, p.high, p.bits, U, workers, scheduler, pieces_progress)
     tol = Fraction(p.eps) / 2
     worst: Exact = 0
     worst_u = None

@@ -199,3 +199,24 @@ def band_measure(low, high, bits: int, band_bits: int) -> Fraction:
 
 
 __all__ = ["grid_points", "original_on_grid", "transformed_on_grid", "band_measure"]
+
+
+def original_piece(context, U: np.ndarray) -> list[list[Fraction]]:
+    """:func:`original_on_grid` on one piece of the grid (``context`` = (net, low, high, bits))."""
+    return original_on_grid(*context, U)
+
+
+def transformed_piece(context, U: np.ndarray) -> list[list[Fraction]]:
+    """:func:`transformed_on_grid` on one piece of the grid (``context`` = (net, low, high, bits))."""
+    return transformed_on_grid(*context, U)
+
+
+def on_grid(piece_fn, net: Network, low, high, bits: int, U: np.ndarray, workers: int | None = 1,
+            scheduler: str | None = None, progress=None, piece_size: int = 4096) -> list[list[Fraction]]:
+    """Exact values at every row of U, computed in pieces of ``piece_size`` points by
+    :func:`netconstruct.parallel.run` (same values, same order, whatever the backend)."""
+    from ..parallel import chunks, run
+
+    parts = [U[a:b] for a, b in chunks(len(U), piece_size)]
+    out = run(piece_fn, parts, (net, low, high, bits), workers, scheduler, progress)
+    return [row for part in out for row in part]

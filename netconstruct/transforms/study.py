@@ -38,7 +38,8 @@ def output_range(net: Network, grid, low, high, bits: int, check_limit: int, giv
 def bound_weights(net: Network, bits: int = 8, eps: Fraction = Fraction(0), band_bits: int = 10,
                   given_range: Fraction | None = None, low=None, high=None, check_limit: int = 1_000_000,
                   samples: int = 20_000, seed: int = 0, max_neurons: int = 5_000_000,
-                  progress: Callable[[str], None] = lambda s: None) -> Report:
+                  progress: Callable[[str], None] = lambda s: None, workers: int | None = 1,
+                  scheduler: str | None = None, pieces_progress=None) -> Report:
     """Transform ``net`` to depth 3k+3 with polynomially bounded weights and check the result exactly."""
     from ..errors import UsageError
 
@@ -51,7 +52,7 @@ def bound_weights(net: Network, bits: int = 8, eps: Fraction = Fraction(0), band
     timings = {}
     t0 = time.perf_counter()
     progress("exact values of the original on the grid")
-    grid = grid_values(net, lo, hi, bits, check_limit, samples, seed)
+    grid = grid_values(net, lo, hi, bits, check_limit, samples, seed, workers, scheduler, pieces_progress)
     M, note = output_range(net, grid, lo, hi, bits, check_limit, given_range)
     params = Params(lo, hi, bits, band_bits, eps, M, max_neurons)
     timings["original_on_grid"] = time.perf_counter() - t0
@@ -59,7 +60,8 @@ def bound_weights(net: Network, bits: int = 8, eps: Fraction = Fraction(0), band
     t1 = time.perf_counter()
     res = transform(net, params)
     timings["transform"] = time.perf_counter() - t1
-    rep = check(net, res, grid=grid, box_samples=samples, seed=seed, progress=progress)
+    rep = check(net, res, grid=grid, box_samples=samples, seed=seed, progress=progress, workers=workers,
+                scheduler=scheduler, pieces_progress=pieces_progress)
     data = dict(rep.data)
     data["output_range"] = {"M": M, "source": note}
     data["levels"] = res.levels
