@@ -29,6 +29,10 @@ class Coo:
     dense: bool = False
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __getstate__(self):
+        """Pickle without the evaluation caches (they may hold numbers of private mpmath contexts)."""
+        return {**self.__dict__, "_cache": {}}
+
     @staticmethod
     def from_triplets(shape, rows, cols, values, dense: bool = False) -> "Coo":
         """Build a canonical matrix: entries sorted by (row, col), duplicates summed, zeros dropped."""
@@ -143,6 +147,10 @@ class Outer:
     left: Coo
     right: Coo
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self):
+        """Pickle without the evaluation caches (they may hold numbers of private mpmath contexts)."""
+        return {**self.__dict__, "_cache": {}}
 
     def __post_init__(self):
         if self.left.shape[1] != self.right.shape[0]:

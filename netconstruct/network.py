@@ -33,6 +33,10 @@ class Layer:
     activation: str = "relu"
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __getstate__(self):
+        """Pickle without the evaluation caches (they may hold numbers of private mpmath contexts)."""
+        return {**self.__dict__, "_cache": {}}
+
     def __post_init__(self):
         if self.activation not in ACTIVATIONS:
             raise NetconstructError(f"unknown activation {self.activation!r} (known: {', '.join(ACTIVATIONS)})")

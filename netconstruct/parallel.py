@@ -52,8 +52,12 @@ def _dask_call(fn, context, piece):
 
 
 def run(fn: Callable[[Any, Any], Any], pieces: Sequence[Any], context: Any = None, workers: int | None = 1,
-        scheduler: str | None = None, progress: Progress | None = None) -> list:
-    """[fn(context, piece) for piece in pieces], computed by the chosen backend, in order."""
+        scheduler: str | None = None, progress: Progress | None = None,
+        cost: Callable[[Any], float] | None = None) -> list:
+    """[fn(context, piece) for piece in pieces], computed by the chosen backend, in order.
+
+    ``cost`` (an estimate per piece) makes the workers start with the most expensive pieces, so that one
+    large piece does not run alone at the end; the results keep the pieces' order."""
     pieces = list(pieces)
     total = len(pieces)
     tick = progress or (lambda done, total: None)
@@ -72,7 +76,8 @@ def run(fn: Callable[[Any, Any], Any], pieces: Sequence[Any], context: Any = Non
     failed: list[int] = []
     pool = ProcessPoolExecutor(max_workers=min(n, total), initializer=_init, initargs=(context,))
     try:
-        futures = {pool.submit(_call, fn, piece): i for i, piece in enumerate(pieces)}
+        order = sorted(range(total), key=lambda i: -cost(pieces[i])) if cost else range(total)
+        futures = {pool.submit(_call, fn, pieces[i]): i for i in order}
         done = 0
         for fut in as_completed(futures):
             i = futures[fut]
@@ -106,7 +111,8 @@ def _run_dask(fn, pieces, context, scheduler: str, tick: Progress) -> list:
     futures = []
     try:
         shared = client.scatter(context, broadcast=True) if context is not None else None
-        futures = client.map(_dask_call, [fn] * len(pieces), [shared] * len(pieces), pieces, pure=False, retries=1)
+        data = client.scatter(pieces)  # pieces travel as data, not inside the task graph
+        futures = client.map(_dask_call, [fn] * len(pieces), [shared] * len(pieces), data, pure=False, retries=1)
         index = {f.key: i for i, f in enumerate(futures)}
         results: list = [None] * len(pieces)
         done = 0

@@ -65,7 +65,8 @@ def size_table(
 
     pieces = [(eps, d) for eps in epss for d in dims]
     return run(cell, pieces, (target, build_max), workers, scheduler,
-               lambda done, total: progress(f"cells done: {done}/{total}"))
+               lambda done, total: progress(f"cells done: {done}/{total}"),
+               cost=lambda piece: piece[1] / float(piece[0]) ** 2)
 
 
 def neurons_of(row: dict, key: str) -> tuple[int | None, bool]:

@@ -1,0 +1,136 @@
+"""Speed-ups of the parallel jobs: 1 worker vs 2 workers vs a 2-worker dask LocalCluster (same machine, same run).
+
+Run:  python benchmarks/bench_parallel.py [--quick]
+Jobs: the bound-weights exact grid check (k = 2, width 64, B = 8: 65,536 points), separation over
+d ∈ {2,5,10,50,200} × ε ∈ {0.3,0.2,0.1,0.05} with --build-max 5000, and the worst-point search of a
+d = 1000, ε = 0.05 network (10,000 samples).  Also the exact grid check's points per second on one core.
+Every job's output is compared across backends (they must be identical).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def grid_job(quick: bool):
+    from bench_bound_weights import steep_network
+    from netconstruct.transforms.bound_weights import Params, domain_box, transform
+    from netconstruct.transforms.checks import grid_values
+    from netconstruct.transforms.grid import on_grid, transformed_piece
+
+    net = steep_network(2, 2, 16 if quick else 64, seed=0)
+    lo, hi = domain_box(net)
+    bits = 6 if quick else 8
+    U, _, old = grid_values(net, lo, hi, bits, 10**7, 0, 0)
+    M = max(max(abs(v) for row in old for v in row), Fraction(1))
+    res = transform(net, Params(lo, hi, bits, 10, 0, M))
+
+    def job(workers=1, scheduler=None):
+        return on_grid(transformed_piece, res.network, lo, hi, bits, U, workers, scheduler)
+
+    return job, len(U)
+
+
+def separation_job(quick: bool):
+    from netconstruct.separation import size_table
+    from netconstruct.targets import make_target
+
+    t = make_target("sine")
+    dims = [2, 5, 10] if quick else [2, 5, 10, 50, 200]
+    epss = [Fraction(3, 10), Fraction(1, 5)] if quick else [Fraction(3, 10), Fraction(1, 5), Fraction(1, 10), Fraction(1, 20)]
+
+    def job(workers=1, scheduler=None):
+        return size_table(dims, epss, t, build_max=5000, workers=workers, scheduler=scheduler)
+
+    return job
+
+
+def sampling_job(quick: bool):
+    import numpy as np
+
+    from netconstruct.constructions import radial_depth3
+    from netconstruct.targets import make_target
+    from netconstruct.verify import sample_points, search_worst
+
+    t = make_target("sine")
+    d, eps = (200, Fraction(1, 10)) if quick else (1000, Fraction(1, 20))
+    net = radial_depth3.build(d, eps, t)
+    X, kinds = sample_points(d, 1.0, 10_000, 0)
+
+    def job(workers=1, scheduler=None):
+        s = search_worst(net, t, X, 0, 50, workers=workers, scheduler=scheduler, kinds=kinds)
+        return s.to_json()
+
+    return job
+
+
+JOBS = {"grid": "bound-weights exact grid check", "separation": "separation",
+        "sampling": "worst-point search (sampled verification)"}
+
+
+def child(job: str, backend: str, quick: bool) -> None:
+    """Run one job with one backend in this (fresh) process; print seconds and a digest of the output."""
+    import hashlib
+    import pickle
+
+    make = {"grid": lambda q: grid_job(q)[0], "separation": separation_job, "sampling": sampling_job}[job]
+    fn = make(quick)
+    kwargs = {"workers": 1} if backend == "1" else {"workers": 2} if backend == "2" else {}
+    if backend == "cluster":
+        from dask.distributed import LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            import importlib
+
+            from dask.distributed import Client
+
+            with Client(cluster.scheduler_address) as client:  # imports only, as on a long-running cluster
+                client.run(importlib.import_module, "netconstruct.verify")
+            t, out = timed(lambda: fn(scheduler=cluster.scheduler_address))
+    else:
+        t, out = timed(lambda: fn(**kwargs))
+    extra = grid_job(quick)[1] if job == "grid" else 0
+    print(f"{t:.3f} {hashlib.sha256(pickle.dumps(str(out))).hexdigest()[:16]} {extra}")
+
+
+def main() -> None:
+    import subprocess
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--child", nargs=2)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child, args.quick)
+        return
+    print("| job | 1 worker s | 2 workers s | speed-up | LocalCluster(2) s | cluster / workers | same output |")
+    print("|---|---|---|---|---|---|---|")
+    note = ""
+    for job, name in JOBS.items():
+        res = {}
+        for backend in ("1", "2", "cluster"):
+            cmd = [sys.executable, __file__, "--child", job, backend] + (["--quick"] if args.quick else [])
+            line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
+            res[backend] = (float(line[0]), line[1], int(line[2]))
+        (t1, h1, n), (t2, h2, _), (tc, hc, _) = res["1"], res["2"], res["cluster"]
+        same = "yes" if h1 == h2 == hc else "NO"
+        print(f"| {name} | {t1:.2f} | {t2:.2f} | {t1 / t2:.2f}× | {tc:.2f} | {tc / t2:.2f} | {same} |", flush=True)
+        if job == "grid":
+            note = f"exact grid check on one core: {n / t1:,.0f} points/s ({n:,} points)"
+    print(f"\n{note}")
+
+
+if __name__ == "__main__":
+    main()
