@@ -4,8 +4,13 @@ The classical construction behind the depth-2/depth-3 separations (Eldan & Shami
 Lemma for radial functions; Safran & Shamir, ICML 2017): the first hidden layer sums univariate
 approximations of x_i² into S(x) ≈ ‖x‖², the second approximates t ↦ g(√t), the output is linear.
 
-Construction (all numbers exact)
---------------------------------
+Two knot schemes for the squares (``knots``): "uniform" (below, the textbook construction) and
+"geometric" — uniform near 0, geometric above (:mod:`.geometric_knots`), with a radius error proved by
+the Lagrangian shell bounds of :mod:`netconstruct.ballsum`; size O(d·log(d/ε)/√ε) instead of d^{3/2}/ε.
+:func:`plan` picks the smaller by default.
+
+Construction (all numbers exact; uniform knots)
+------------------------------------------------
 * h = piecewise-linear interpolant of s² at knots kΔ, k = −n…n, Δ = R/n.  Its 2n − 1 interior knots
   become 2n − 1 ReLUs per coordinate; its common linear part −(2n−1)Δ·s is carried for all
   coordinates at once by the single neuron ReLU(Σ_i x_i + B), B ≥ R√d, which is linear on the ball.
