@@ -2,13 +2,14 @@
 
 import ast
 import pathlib
+from pathlib import Path
 
 import pytest
 
 import netconstruct
 
 ROOT = pathlib.Path(netconstruct.__file__).parent
-PYPROJECT = ROOT.parent / "pyproject.toml"
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 
 @pytest.mark.skipif(not PYPROJECT.exists(), reason="needs the source tree's pyproject.toml")
