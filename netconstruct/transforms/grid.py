@@ -10,6 +10,7 @@ that every product stays exact.  No floating point enters a claim made here.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
@@ -117,11 +118,22 @@ def _csr(m: Coo):
     )
 
 
-def transformed_on_grid(net: Network, low, high, bits: int, U: np.ndarray) -> list[list[Fraction]]:
-    """The transformed network at the grid points, exactly (its hidden weights are integers)."""
+@dataclass(frozen=True)
+class Prepared:
+    """The transformed network ready for integer evaluation on the grid: layer 1 in terms of the grid
+    index u (W·(lo + δ∘u) + b is integer there by construction), integer hidden layers, exact read-out."""
+
+    W1: object
+    b1: np.ndarray
+    mids: tuple
+    readout: "_Readout"
+    chunk: int
+
+
+def prepare_transformed(net: Network, low, high, bits: int) -> Prepared:
+    """Everything :func:`transformed_on_grid` needs, computed once per network (not per piece)."""
     G = 2**bits
     first = as_coo(net.layers[0].weight)
-    # layer 1 in terms of u: W·(lo + δ∘u) + b, integer on the grid by construction
     deltas = [(Fraction(high[i]) - Fraction(low[i])) / G for i in range(net.input_dim)]
     vals = [Fraction(v) * deltas[c] for c, v in zip(first.cols, first.values)]
     shift = [Fraction(x) for x in net.layers[0].bias]
@@ -137,12 +149,15 @@ def transformed_on_grid(net: Network, low, high, bits: int, U: np.ndarray) -> li
         mats = (_csr(w.left), _csr(w.right)) if isinstance(w, Outer) else (_csr(w),)
         absm = [abs(m).astype(float) for m in mats]
         mids.append((mats, absm, np.array([int(x) for x in layer.bias], dtype=np.int64)[:, None]))
-    readout = _Readout(net.layers[-1])
-    chunk = max(1, 20_000_000 // max(net.widths))
+    return Prepared(W1, b1, tuple(mids), _Readout(net.layers[-1]), max(1, 20_000_000 // max(net.widths)))
+
+
+def evaluate_prepared(prep: Prepared, U: np.ndarray) -> list[list[Fraction]]:
+    """The prepared transformed network at the grid points U, exactly (int64 with proved headroom)."""
     out: list[list[Fraction]] = []
-    for s in range(0, len(U), chunk):
-        A = np.maximum(W1 @ U[s : s + chunk].T.astype(np.int64) + b1, 0)
-        for mats, absm, bias in mids:
+    for s in range(0, len(U), prep.chunk):
+        A = np.maximum(prep.W1 @ U[s : s + prep.chunk].T.astype(np.int64) + prep.b1, 0)
+        for mats, absm, bias in prep.mids:
             bound = np.abs(A).max(axis=1).astype(float)
             for m in reversed(absm):  # every intermediate product stays below 2^62 (with 1% slack)
                 bound = m @ bound
@@ -151,8 +166,13 @@ def transformed_on_grid(net: Network, low, high, bits: int, U: np.ndarray) -> li
             for m in reversed(mats):
                 A = m @ A
             A = np.maximum(A + bias, 0)
-        out += readout(A)
+        out += prep.readout(A)
     return out
+
+
+def transformed_on_grid(net: Network, low, high, bits: int, U: np.ndarray) -> list[list[Fraction]]:
+    """The transformed network at the grid points, exactly (its hidden weights are integers)."""
+    return evaluate_prepared(prepare_transformed(net, low, high, bits), U)
 
 
 class _Readout:
@@ -207,16 +227,18 @@ def original_piece(context, U: np.ndarray) -> list[list[Fraction]]:
 
 
 def transformed_piece(context, U: np.ndarray) -> list[list[Fraction]]:
-    """:func:`transformed_on_grid` on one piece of the grid (``context`` = (net, low, high, bits))."""
-    return transformed_on_grid(*context, U)
+    """The transformed network on one piece of the grid (``context`` = its :class:`Prepared` form)."""
+    return evaluate_prepared(context, U)
 
 
 def on_grid(piece_fn, net: Network, low, high, bits: int, U: np.ndarray, workers: int | None = 1,
             scheduler: str | None = None, progress=None, piece_size: int = 4096) -> list[list[Fraction]]:
     """Exact values at every row of U, computed in pieces of ``piece_size`` points by
-    :func:`netconstruct.parallel.run` (same values, same order, whatever the backend)."""
+    :func:`netconstruct.parallel.run` (same values, same order, whatever the backend).  For the transformed
+    network the integer matrices are prepared once and sent to each worker once."""
     from ..parallel import chunks, run
 
     parts = [U[a:b] for a, b in chunks(len(U), piece_size)]
-    out = run(piece_fn, parts, (net, low, high, bits), workers, scheduler, progress)
+    context = prepare_transformed(net, low, high, bits) if piece_fn is transformed_piece else (net, low, high, bits)
+    out = run(piece_fn, parts, context, workers, scheduler, progress)
     return [row for part in out for row in part]
