@@ -112,6 +112,16 @@ class RadialReport:
     def ok(self) -> bool:
         return all(self.checks.values())
 
+    @property
+    def verdict(self) -> str:
+        """One line: ``certified`` (the proved bound is ≤ ε), ``counterexample`` (a point with error > ε was
+        found), ``not certified`` (neither: no proof within reach), or ``checked`` (no ε was claimed)."""
+        if self.eps is None:
+            return "checked"
+        if not self.checks.get("empirical_le_eps", True):
+            return "counterexample"
+        return "certified" if self.checks.get("certified_le_eps") else "not certified"
+
     def to_json(self, timings: bool = False) -> dict:
         out: dict = {
             "certified": self.certified.to_json(),
@@ -123,6 +133,8 @@ class RadialReport:
             out["eps"] = format_exact(self.eps)
         out["checks"] = dict(self.checks)
         out["ok"] = self.ok
+        if self.eps is not None:
+            out["verdict"] = self.verdict
         if timings:
             out["timings"] = dict(self.timings)
         return out

@@ -246,8 +246,8 @@ def verify_radial(
     if eps is not None:
         eps_q = Fraction(as_exact(str(eps) if isinstance(eps, float) else eps, "eps"))
         checks["empirical_le_eps"] = bool(sampled.value <= eps_q)
-        if cert.value is not None:
-            checks["certified_le_eps"] = bool(cert.value <= eps_q)
+        # a pass is a proof: without a certificate the claim "error ≤ ε" is not established
+        checks["certified_le_eps"] = bool(cert.value is not None and cert.value <= eps_q)
     return RadialReport(
         certified=cert,
         sampled=sampled,

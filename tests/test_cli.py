@@ -100,3 +100,30 @@ def test_bad_file_is_one_line(tmp_path):
 def test_version():
     res = run("--version")
     assert res.exit_code == 0 and "netconstruct" in res.stdout
+
+
+def test_verify_exit_codes_tell_the_truth(built, tmp_path):
+    """Exit 0 only when the *certified* bound is ≤ ε; exit 1 with "counterexample" when a point beats ε; exit 1
+    with "not certified" when there is no proof — a sampled error alone is never a pass."""
+    import numpy as np
+
+    from netconstruct.jsonio import save
+    from netconstruct.network import Network, dense_layer
+
+    out, _ = built
+    ok = run("verify", str(out), "--samples", "200")
+    assert ok.exit_code == 0
+    bad = run("verify", str(out), "--eps", "0.001", "--samples", "200")
+    assert bad.exit_code == 1 and "counterexample" in bad.output
+    rng = np.random.default_rng(0)  # a small dense ReLU net: no structural certificate applies
+    W1, W2 = rng.standard_normal((6, 2)), rng.standard_normal((1, 6)) * 1e-3
+    from fractions import Fraction
+
+    net = Network((dense_layer([[Fraction(float(v)) for v in r] for r in W1], [0] * 6),
+                   dense_layer([[Fraction(float(v)) for v in r] for r in W2], [0], "identity")))
+    p = tmp_path / "dense.json"
+    save(net, p)
+    res = run("verify", str(p), "--target", "norm", "--eps", "10", "--samples", "200", "--json")
+    rep = json.loads(res.stdout)
+    assert res.exit_code == 1 and rep["verdict"] == "not certified" and rep["certified"]["available"] is False
+    assert rep["checks"]["empirical_le_eps"] is True  # the samples pass, the proof is missing: still exit 1

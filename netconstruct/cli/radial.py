@@ -97,6 +97,7 @@ def radial(
             if out:
                 con.print(f"wrote {out}", highlight=False)
         if rep and not rep.ok:
+            explain(rep)
             raise typer.Exit(1)
 
 
@@ -141,4 +142,21 @@ def verify_cmd(
         else:
             stdout().print(table(f"verification of {network}", verification_rows(rep)))
         if not rep.ok:
+            explain(rep)
             raise typer.Exit(1)
+
+
+def explain(rep) -> None:
+    """One line on stderr saying why a check failed (exit 1 follows)."""
+    from .app import stderr
+
+    reasons = {
+        "counterexample": f"counterexample: a point with error {float(rep.sampled.value):.6g} > ε was found",
+        "not certified": ("not certified: " + (f"the proved bound {float(rep.certified.value):.6g} exceeds ε"
+                                               if rep.certified.value is not None else rep.certified.reason)
+                          + " (a sampled error is only a lower bound, never a pass)"),
+    }
+    line = reasons.get(rep.verdict, "a check failed: " + ", ".join(k for k, v in rep.checks.items() if not v))
+    from rich.markup import escape
+
+    stderr().print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
