@@ -204,6 +204,10 @@ def _geometric(d: int, eps: Fraction, L: Fraction, R: Fraction, limit: int) -> G
             break
         if L * Fraction(est) >= budget:
             continue
+        # the float estimate never exceeds the proved δ, so this M is a lower bound of the one needed:
+        # a candidate that cannot beat the best plan even with it is not worth proving
+        if best is not None and d * (2 * m + 1) + 2 + math.ceil(b / (budget - L * Fraction(est))) >= best.neurons:
+            continue
         kn = gk.exact_knots(R, n0, ng, rho, (frac * er) ** 2)
         h = square_interpolant_at(kn.knots).relu_sum()
         delta, shells = gk.radius_error(ball_sum(((square_error(h, R), d),)), kn.shift, R)
