@@ -58,8 +58,6 @@ def separation_job(quick: bool):
 
 
 def sampling_job(quick: bool):
-    import numpy as np
-
     from netconstruct.constructions import radial_depth3
     from netconstruct.targets import make_target
     from netconstruct.verify import sample_points, search_worst

@@ -12,7 +12,6 @@ exact rational arithmetic when every activation is piecewise linear.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, Sequence
 
 from .arith import Context, as_vector, float64

@@ -17,7 +17,7 @@ import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from .arith import Context, float64, interval, interval_bounds, multiprecision
 from .errors import FormatError, NetconstructError, TargetError, UsageError

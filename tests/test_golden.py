@@ -7,7 +7,7 @@ number and no byte of what a user sees or saves.  The golden files were made by
 
 import pytest
 
-from golden_cases import CASES, GOLDEN, ORDER, run_case
+from golden_cases import GOLDEN, ORDER, run_case
 
 
 @pytest.mark.parametrize("name", ORDER)

@@ -1,7 +1,5 @@
 """The execution layer: the same bytes whatever the number of workers or the backend (docs/scaling.md)."""
 
-import json
-
 import pytest
 from typer.testing import CliRunner
 

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from netconstruct import jsonio
 from netconstruct.cli import app
-from netconstruct.constructions import radial_depth3
 from netconstruct.errors import FormatError, NetconstructError, TargetError
 from netconstruct.export import export, import_model
 from netconstruct.fileio import DELAY_VARIABLE

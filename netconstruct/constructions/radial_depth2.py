@@ -44,7 +44,7 @@ from ..exact import as_exact, Exact, format_exact, normalize, sqrt_up, upper_tex
 from ..matrix import Coo
 from ..network import Layer, Network
 from ..targets import Target
-from .polyapprox import EvenPolynomial, certify_poly_error, degrees_below
+from .polyapprox import EvenPolynomial, degrees_below
 
 REGIMES = ("dimension", "accuracy")
 DEFAULT_MAX_NEURONS = 2_000_000

@@ -67,8 +67,7 @@ def to_model(net: Network, dtype: str = "float64"):
 
 
 def save_onnx(net: Network, path: str | Path, dtype: str = "float64") -> None:
-    onnx = require("onnx", "onnx")
-    write_bytes(path, to_model(net, dtype).SerializeToString())
+    write_bytes(path, to_model(net, dtype).SerializeToString())  # to_model requires the onnx extra
 
 
 #: operators that leave a (batch, n) tensor as it is, as torch.onnx.export emits them around Linear layers
