@@ -55,13 +55,8 @@ class Quadratics:
                 cands.append(A * v * v + a1 * v + a0)
         return max(cands) if upper else min(cands)
 
-    def extreme(self, lam: Fraction, upper: bool) -> Fraction:
-        """max (``upper``) or min over t ∈ [−R, R] of ε(t) − λt², exactly."""
-        vals = [self.piece_extreme(k, lam, upper) for k in range(len(self.pieces))]
-        return max(vals) if upper else min(vals)
-
     def extremes(self, lambdas: Sequence[Fraction], upper: bool) -> list[Fraction]:
-        """:meth:`extreme` for every λ, exactly: a float screen finds the pieces that can attain the
+        """max (``upper``) or min over t ∈ [−R, R] of ε(t) − λt² for every λ, exactly: a float screen finds the pieces that can attain the
         extremum (float value within 10⁻⁹ of the best, far above float rounding) and only those are
         evaluated in exact arithmetic."""
         import numpy as np

@@ -190,6 +190,12 @@ def upper_text(q: Exact, digits: int = 12) -> str:
     return format_exact(normalize(round_up(q, digits)))
 
 
+def sqrt_down(x: Exact) -> Fraction:
+    """A rational ≤ √x (0 for x ≤ 0): x / sqrt_up(x)."""
+    x = Fraction(x)
+    return Fraction(0) if x <= 0 else x / sqrt_up(x)
+
+
 def sqrt_up(x: Exact, digits: int = 12) -> Fraction:
     """A rational ≥ √x with about ``digits`` decimals (exact if x is a perfect rational square)."""
     x = Fraction(x)

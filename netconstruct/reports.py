@@ -45,8 +45,6 @@ class Certificate:
     details: dict = field(default_factory=dict)  # JSON-ready terms of the bound (shells, terms, …)
     probe_levels: tuple[float, ...] = field(default=(), compare=False)  # coordinates worth sampling at
 
-    ok = True
-
     def to_json(self) -> dict:
         return {"available": True, "sup_error": upper_text(self.value), "method": self.method, **self.details}
 

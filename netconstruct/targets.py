@@ -295,22 +295,23 @@ def _derivative(expr):
     return deriv
 
 
-def sampled_lipschitz(expr, radius: Exact, points: int = 257) -> float:
-    """max |g'| at ``points`` equally spaced radii in [0, R] (30 digits): a lower estimate of L."""
-    deriv = _derivative(expr)
+def _slope_at(expr, deriv, t: Fraction) -> float:
+    """|g'(t)| at 30 digits (g(t) must be finite too); inf where either is not defined."""
     mp = multiprecision(30)
+    try:
+        evaluate(expr, mp.const(t), mp)
+        return abs(float(evaluate(deriv, mp.const(t), mp)))
+    except NetconstructError:
+        raise
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return math.inf
+
+
+def sampled_lipschitz(expr, radius: Exact, points: int = 257, deriv=None) -> float:
+    """max |g'| at ``points`` equally spaced radii in [0, R] (30 digits): a lower estimate of L."""
+    deriv = _derivative(expr) if deriv is None else deriv
     R = Fraction(radius)
-
-    def point(t: Fraction) -> float:
-        try:
-            evaluate(expr, mp.const(t), mp)  # g itself must be finite there too
-            return abs(float(evaluate(deriv, mp.const(t), mp)))
-        except NetconstructError:
-            raise
-        except (ZeroDivisionError, ValueError, OverflowError):
-            return math.inf
-
-    lower = max(point(R * k / (points - 1)) for k in range(points))
+    lower = max(_slope_at(expr, deriv, R * k / (points - 1)) for k in range(points))
     if not math.isfinite(lower):
         raise TargetError("g' is not finite on [0, R]: g is not Lipschitz there")
     return lower
@@ -332,7 +333,6 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
 
     R = Fraction(radius)
     ops = interval(113)
-    mp = multiprecision(30)
     deriv = _derivative(expr)
     start = time.monotonic()
     deadline = start + (LIPSCHITZ_SECONDS if seconds is None else seconds)
@@ -358,15 +358,10 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
         return max(abs(lo), abs(hi))
 
     def point_lower(t: Fraction) -> Fraction:
-        try:
-            v = abs(float(evaluate(deriv, mp.const(t), mp)))
-        except NetconstructError:
-            raise
-        except (ZeroDivisionError, ValueError, OverflowError):
-            v = math.inf
+        v = _slope_at(expr, deriv, t)
         return Fraction(v) if math.isfinite(v) else Fraction(10**30)
 
-    lower = sampled_lipschitz(expr, R)
+    lower = sampled_lipschitz(expr, R, deriv=deriv)
     ub, best, _, _ = certified_max(
         upper, point_lower,
         Fraction(0), R, pieces=pieces, max_steps=max_steps, rel_tol=Fraction(1, 100), abs_tol=Fraction(1, 10**12),

@@ -118,3 +118,20 @@ def test_perturbed_weight_makes_a_too_good_claim_fail(sine):
     assert certify_radial(bad, target_interval(sine), 1).value > cert
     rep = verify_radial(bad, sine, cert, samples=300)
     assert not rep.ok and not rep.checks["certified_le_eps"]
+
+
+def test_float_screen_of_the_lambda_tables_is_exact():
+    """The float pre-screen in Quadratics.extremes changes nothing: for every λ of the grid the result equals
+    the exact extremum over all pieces (uniform and geometric knots, both directions)."""
+    from netconstruct.ballsum import LAMBDAS
+    from netconstruct.constructions.univariate import square_interpolant
+
+    R = Fraction(1)
+    for h in (square_interpolant_at(gk.knot_set(R, 2, 4, Fraction(17, 10))).relu_sum(),
+              square_interpolant(R, 7).relu_sum()):
+        q = square_error(h, R)
+        for upper in (True, False):
+            fast = q.extremes(LAMBDAS, upper)
+            pick = max if upper else min
+            slow = [pick(q.piece_extreme(k, lam, upper) for k in range(len(q.pieces))) for lam in LAMBDAS]
+            assert fast == slow

@@ -16,8 +16,11 @@ analysis of the concave quadratics ε_i (rational arithmetic; square roots round
 
 so, for ‖x‖ = r,   C₀ + Σγ_i ≤ e(x) ≤ C₀ + min(Σβ_i, ‖α₊‖₂ · r)   (Cauchy–Schwarz on Σα_i|x_i|).
 
-For r in [r_a, r_b] the network value lies in G([r_a² + E_lo, r_b² + E_hi(r_b)]) (range of a PL
-function: exact) and the target in an interval enclosure of g([r_a, r_b]) (mpmath ``iv``); their
+On a shell r_a ≤ ‖x‖ ≤ r_b, S also obeys the Lagrangian bounds of :mod:`netconstruct.ballsum`
+(min_λ [max((1+λ)r_a², (1+λ)r_b²) + Σ_i max_t(ε_i(t) − λt²)] and the matching lower bound), which use that
+few coordinates can be large on the ball; the tighter of the two bounds is taken on each side.
+
+For r in [r_a, r_b] the network value lies in G([S_lo, S_hi]) (range of a PL function: exact) and the target in an interval enclosure of g([r_a, r_b]) (mpmath ``iv``); their
 largest difference bounds the error on that shell.  A branch-and-bound over shells (bisect the
 worst) returns a number that is a proof: sup_{‖x‖≤R} |N(x) − g(‖x‖)| ≤ certificate.
 """
@@ -31,19 +34,12 @@ from typing import Callable
 from ..arith import interval_bounds
 from ..ballsum import ball_sum, square_error
 from ..bnb import certified_max
-from ..exact import Exact, normalize, sqrt_up
+from ..exact import Exact, normalize, sqrt_down, sqrt_up
 from ..matrix import Outer
 from ..network import Network
 from ..piecewise import ReluSum
 from ..reports import Certificate
 from .base import NotCertifiable
-
-
-def sqrt_down(x: Exact) -> Fraction:
-    x = Fraction(x)
-    if x <= 0:
-        return Fraction(0)
-    return x / sqrt_up(x)
 
 
 @dataclass(frozen=True)
@@ -135,23 +131,13 @@ def analyse(net: Network, radius: Exact) -> RadialStructure:
 # --------------------------------------------------------------------------------------------
 # exact per-coordinate error analysis
 # --------------------------------------------------------------------------------------------
-def _segments(h: ReluSum, R: Fraction) -> list[tuple[Fraction, Fraction, Exact, Exact]]:
-    """(p, q, h(p), h(q)) for the linear pieces of h on [−R, R], with 0 a breakpoint."""
-    pts = sorted({-R, R, Fraction(0)} | {k for k in h.knots() if -R < k < R})
-    vals = [h(p) for p in pts]
-    return [(pts[i], pts[i + 1], vals[i], vals[i + 1]) for i in range(len(pts) - 1)]
-
-
 def coordinate_bounds(h: ReluSum, R: Fraction) -> tuple[Fraction, Fraction, Fraction, Fraction]:
     """(h(0), β, γ, α) for ε(s) = h(s) − h(0) − s² on [−R, R] (see the module docstring)."""
-    h0 = Fraction(h(0))
     beta = Fraction(-(10**30))
     gamma = Fraction(10**30)
     alpha = Fraction(0)
-    for p, q, hp, hq in _segments(h, R):
-        slope = Fraction(hq - hp) / (q - p)
+    for p, q, _, slope, off in square_error(h, R).pieces:
         # ε(s) = slope·s + off − s² on [p, q]
-        off = Fraction(hp) - slope * p - h0
         eps_p, eps_q = off + slope * p - p * p, off + slope * q - q * q
         gamma = min(gamma, eps_p, eps_q)
         s_star = min(max(slope / 2, p), q)
@@ -172,7 +158,7 @@ def coordinate_bounds(h: ReluSum, R: Fraction) -> tuple[Fraction, Fraction, Frac
             if p * p <= st2 <= q * q:
                 cands.append(slope - 2 * sqrt_down(st2))
         alpha = max(alpha, max(cands))
-    return h0, beta, gamma, alpha
+    return Fraction(h(0)), beta, gamma, alpha
 
 
 def certify_radial(
@@ -186,25 +172,20 @@ def certify_radial(
     """A proved upper bound of sup_{‖x‖≤R} |N(x) − g(‖x‖)| (see the module docstring)."""
     R = Fraction(radius)
     st = structure or analyse(net, R)
-    per: dict[int, tuple] = {}
-    C0 = Fraction(st.const)
-    sum_beta = sum_gamma = Fraction(0)
-    alpha2 = Fraction(0)
+    counts: dict[int, list] = {}  # distinct coordinate functions (analyse shares equal ones) and multiplicities
     for h in st.coords:
-        key = id(h)
-        if key not in per:
-            per[key] = coordinate_bounds(h, R)
-        h0, beta, gamma, alpha = per[key]
-        C0 += h0
-        sum_beta += beta
-        sum_gamma += gamma
-        alpha2 += alpha * alpha
+        counts.setdefault(id(h), [h, 0])[1] += 1
+    C0 = Fraction(st.const)
+    sum_beta = sum_gamma = alpha2 = Fraction(0)
+    for h, n in counts.values():
+        h0, beta, gamma, alpha = coordinate_bounds(h, R)
+        C0 += n * h0
+        sum_beta += n * beta
+        sum_gamma += n * gamma
+        alpha2 += n * alpha * alpha
     alpha_norm = sqrt_up(alpha2) if alpha2 > 0 else Fraction(0)
     e_lo = C0 + sum_gamma
     e_box = C0 + sum_beta
-    counts: dict[int, list] = {}
-    for h in st.coords:
-        counts.setdefault(id(h), [h, 0])[1] += 1
     bs = ball_sum(tuple((square_error(h, R), n) for h, n in counts.values()))
 
     def shell_bound(ra: Fraction, rb: Fraction) -> Fraction:

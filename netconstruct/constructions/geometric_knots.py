@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..bnb import certified_max
-from ..exact import Exact, sqrt_up
+from ..exact import Exact, sqrt_down, sqrt_up
 
 #: ratios ρ tried: 80 rationals p/100, roughly geometric from 1.01 to 5
 RHOS = tuple(sorted({Fraction(round(101 * (500 / 101) ** (i / 79)), 100) for i in range(80)}))
@@ -170,11 +170,6 @@ def exact_knots(R: Fraction, n0: int, ng: int, rho: Fraction, shift_float: float
 # --------------------------------------------------------------------------------------------
 # the proof: exact radius error by branch and bound over shells
 # --------------------------------------------------------------------------------------------
-def sqrt_down(x: Fraction) -> Fraction:
-    x = Fraction(x)
-    return Fraction(0) if x <= 0 else x / sqrt_up(x)
-
-
 def radius_error(bs, shift: Exact, R: Exact, max_steps: int = 3000) -> tuple[Fraction, int]:
     """(proved δ, shells): sup over 0 ≤ r ≤ R of the radius error of S = ‖x‖² + Σε_i − c (module docstring).
 

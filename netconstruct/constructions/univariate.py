@@ -66,16 +66,11 @@ class PiecewiseLinear:
 
 
 def square_interpolant(radius: Exact, n: int) -> PiecewiseLinear:
-    """Interpolant of s ↦ s² at the knots kΔ, k = −n…n, Δ = radius/n (knots include 0 and ±radius).
+    """Interpolant of s ↦ s² at the uniform knots kΔ, k = −n…n, Δ = radius/n (:func:`square_interpolant_at`).
 
     Error facts used by the depth-3 bound: 0 ≤ h(s) − s² ≤ min(Δ²/4, Δ|s|) on [−radius, radius].
     """
-    delta = Fraction(radius) / n
-    knots = tuple(normalize(k * delta) for k in range(-n, n + 1))
-    values = tuple(normalize(t * t) for t in knots)
-    first = normalize((values[1] - values[0]) / (knots[1] - knots[0]))
-    last = normalize((values[-1] - values[-2]) / (knots[-1] - knots[-2]))
-    return PiecewiseLinear(knots, values, first, last)
+    return square_interpolant_at([Fraction(radius) * k / n for k in range(n + 1)])
 
 
 def square_interpolant_at(half_knots) -> PiecewiseLinear:
