@@ -30,3 +30,9 @@ class TargetError(UsageError):
 
 class TooLargeError(NetconstructError):
     """A construction whose predicted size exceeds the allowed budget (checked before allocating)."""
+
+
+class NotCertifiable(Exception):
+    """The network does not have the structure a certificate needs (the message says why).
+
+    Not a user error: the verifier falls back to another certificate or reports "no certificate"."""

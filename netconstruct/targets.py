@@ -257,6 +257,13 @@ class Target:
         out = evaluate(self.expr, np.asarray(r, dtype=float), float64())
         return np.broadcast_to(np.asarray(out, dtype=float), np.shape(r)).copy()
 
+    def dg_float(self, r):
+        """g'(r) in float64 (numpy); at a kink, sympy's one-sided convention (sign(0) = 0)."""
+        import numpy as np
+
+        out = evaluate(_derivative(self.expr), np.asarray(r, dtype=float), float64())
+        return np.broadcast_to(np.asarray(out, dtype=float), np.shape(r)).copy()
+
     def g_mp(self, r, dps: int = 50):
         """g(r) at ``dps`` digits; ``r`` may be exact (int/Fraction), a float or an mpf."""
         ops = multiprecision(dps)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..errors import NotCertifiable
 from ..network import Network
 from ..reports import Certificate
 
-
-class NotCertifiable(Exception):
-    """The network does not have the structure this certificate needs (the message says why)."""
+__all__ = ["Certifier", "NotCertifiable"]
 
 
 Certifier = Callable[[Network, object], Certificate]

@@ -21,7 +21,7 @@ bound of sup_{B_R} |N − f|.
 3. g(‖x‖) is bounded by a linear function too: with ρ_c = ‖c‖, ĉ = c/ρ_c, and ρ = ‖x‖,
    ρ − ρ_c − ⟨ĉ, x − c⟩ ∈ [0, ‖x − c‖²/(2(ρ_c − ‖x − c‖))]   (Cauchy–Schwarz; ρ_c > ‖h‖),
    and g(ρ) = g(ρ_j) + g'(ρ_j)(ρ − ρ_j) ± ½ max|g''|(ρ − ρ_j)² at the grid point ρ_j nearest to ρ_c
-   (:mod:`.profile_bounds`).  So N(x) − g(‖x‖) ≤ (Λ − g'(ρ_j)ĉ)·(x − c) + const + O(‖h‖²), whose maximum
+   (:mod:`.profile_table`).  So N(x) − g(‖x‖) ≤ (Λ − g'(ρ_j)ĉ)·(x − c) + const + O(‖h‖²), whose maximum
    over the box is exact: Σ|Λ_i − g'ĉ_i|h_i.  Where this is not available (boxes near the origin, a kink
    of g) the zeroth-order bound max_X(Λx + β) − min g(ρ-range) is used; the smaller bound wins.
 
@@ -41,10 +41,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
 
-from ..errors import TooLargeError
-from ..network import Network
-from .base import NotCertifiable
-from .profile_bounds import profile_table
+from .errors import NotCertifiable, TooLargeError
+from .network import Network
+from .profile_table import profile_table
 
 U = 2.0**-53
 
@@ -86,7 +85,7 @@ def float_net(net: Network) -> FloatNet:
         W = np.zeros(layer.weight.shape)
         coo = layer.weight if hasattr(layer.weight, "rows") else None
         if coo is None:
-            from ..matrix import as_coo
+            from .matrix import as_coo
 
             coo = as_coo(layer.weight)
         for r, c, v in zip(coo.rows, coo.cols, coo.values):
