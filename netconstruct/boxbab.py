@@ -307,20 +307,21 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
         outside = rlo > R
         return np.where(outside, -np.inf, np.maximum(hi, -lo))
 
+    def centre_points(C):
+        """Box centres, those outside the ball moved radially onto its sphere (points of the ball)."""
+        r = np.linalg.norm(C, axis=1, keepdims=True)
+        return np.where(r > R, C * (R / np.maximum(r, 1e-300)) * (1 - 1e-15), C)
+
     def centre_errors(C):
-        r = np.linalg.norm(C, axis=1)
-        inside = r <= R
-        e = np.full(len(C), -np.inf)
-        if inside.any():
-            e[inside] = np.abs(net(C[inside])[:, 0] - target.g_float(r[inside]))
-        return e
+        P = centre_points(C)
+        return np.abs(net(P)[:, 0] - target.g_float(np.linalg.norm(P, axis=1)))
 
     Ub = evaluate(C, H)
     keep = np.isfinite(Ub)
     C, H, Ub = C[keep], H[keep], Ub[keep]
     ce = centre_errors(C)
     best_i = int(np.argmax(ce))
-    best, best_x = float(ce[best_i]), C[best_i].copy()
+    best, best_x = float(ce[best_i]), centre_points(C[best_i:best_i + 1])[0]
     regions = len(C)
     pruned = -np.inf
     stopped = "tolerance"
@@ -368,7 +369,7 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
         ce = centre_errors(Cn)
         if len(ce) and ce.max() > best:
             i = int(np.argmax(ce))
-            best, best_x = float(ce[i]), Cn[i].copy()
+            best, best_x = float(ce[i]), centre_points(Cn[i:i + 1])[0]
         C = np.concatenate([C[rest], Cn])
         H = np.concatenate([H[rest], Hn])
         Ub = np.concatenate([Ub[rest], Un])

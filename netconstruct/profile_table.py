@@ -64,9 +64,15 @@ class ProfileTable:
         j0 = np.clip(np.floor(rho_lo / h).astype(int), 0, self.cells)
         j1 = np.clip(np.ceil(rho_hi / h).astype(int), 0, self.cells)
         slack = self.lipschitz * h / 2 * (1 + 1e-9)
+        # every ρ in the range is within h/2 of one of the grid points j0..j1
         lo = self._query(self.sparse_lo, j0, j1, np.minimum) - slack
         hi = self._query(self.sparse_hi, j0, j1, np.maximum) + slack
-        # nearest-grid-point argument: every ρ in the range is within h/2 of a grid point j0..j1
+        # and within max(|ρ_lo − ρ_j|, |ρ_hi − ρ_j|) of the grid point j nearest to the middle: on short
+        # ranges this is the tighter one (it vanishes with the range)
+        j = np.clip(np.rint((rho_lo + rho_hi) / (2 * h)).astype(int), 0, self.cells)
+        dist = np.maximum(np.abs(rho_lo - j * h), np.abs(rho_hi - j * h)) * (1 + 1e-9) + 1e-15 * self.radius
+        lo = np.maximum(lo, self.g_lo[j] - self.lipschitz * dist)
+        hi = np.minimum(hi, self.g_hi[j] + self.lipschitz * dist)
         return lo, hi
 
     def curvature(self, rho_lo, rho_hi):

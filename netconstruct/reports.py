@@ -44,6 +44,7 @@ class Certificate:
     method: str
     details: dict = field(default_factory=dict)  # JSON-ready terms of the bound (shells, terms, …)
     probe_levels: tuple[float, ...] = field(default=(), compare=False)  # coordinates worth sampling at
+    probe_points: tuple = field(default=(), compare=False)  # points worth sampling at (box certificate)
 
     def to_json(self) -> dict:
         return {"available": True, "sup_error": upper_text(self.value), "method": self.method, **self.details}
@@ -56,6 +57,7 @@ class NoCertificate:
     reason: str
     value = None
     probe_levels: tuple[float, ...] = ()
+    probe_points: tuple = ()
 
     def to_json(self) -> dict:
         return {"available": False, "reason": self.reason}
@@ -126,6 +128,13 @@ class RadialReport:
             "empirical": self.sampled.to_json(),
             "weights": {"max_abs_weight": self.max_abs_weight, "max_abs_bias": self.max_abs_bias},
             "a_priori": self.a_priori,
+        }
+        lower = self.sampled.value
+        upper = self.certified.value
+        out["sup_error_interval"] = {
+            "lower": self.sampled.to_json()["max_error_mpmath"],
+            "upper": upper_text(upper) if upper is not None else None,
+            "upper_over_lower": float(upper / lower) if upper is not None and lower > 0 else None,
         }
         if self.eps is not None:
             out["eps"] = format_exact(self.eps)

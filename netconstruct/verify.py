@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
 from .arith import multiprecision
-from .certificates import certify
+from .certificates import Budget, certify
 from .errors import NetconstructError, UsageError
 from .exact import as_exact, upper_text
 from .network import Network
@@ -215,8 +215,10 @@ def verify_radial(
     progress: Progress = _noop,
     workers: int | None = 1,
     scheduler: str | None = None,
+    budget: Budget | None = None,
 ) -> RadialReport:
-    """Run the four checks of the module docstring (the certificate from :mod:`.certificates`)."""
+    """Run the four checks of the module docstring (the certificate from :mod:`.certificates`, the
+    general box certificate under ``budget``)."""
     if net.output_dim != 1:
         raise NetconstructError(f"radial verification needs a network with one output, this one has {net.output_dim}")
     if not isinstance(samples, int) or samples < 1 or not isinstance(dps, int) or dps < 15:
@@ -225,12 +227,24 @@ def verify_radial(
 
     t0 = time.perf_counter()
     progress("certifying (exact + interval arithmetic)")
-    cert = certify(net, target)
+    b = budget or Budget()
+    if b.progress is None:
+        from dataclasses import replace
+
+        b = replace(b, progress=progress)
+    cert = certify(net, target, b)
     timings["certify_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     progress("sampling (float64, then mpmath)")
     X, kinds = sample_points(net.input_dim, float(target.radius), samples, seed, cert.probe_levels)
+    if cert.probe_points:
+        import numpy as np
+
+        P = np.array(cert.probe_points, dtype=float)
+        P = P[np.linalg.norm(P, axis=1) <= float(target.radius)]
+        X = np.concatenate([X, P])
+        kinds["certificate_boxes"] = int(len(P))
     progress("searching for the worst point (float64 screening, hill climbing, mpmath)")
     sampled = search_worst(net, target, X, seed, dps, workers=workers, scheduler=scheduler, kinds=kinds)
     timings["sample_s"] = time.perf_counter() - t0
@@ -274,6 +288,7 @@ def build_and_verify(
     options: dict | None = None,
     workers: int | None = 1,
     scheduler: str | None = None,
+    budget: Budget | None = None,
 ) -> tuple[Network, RadialReport | None, float]:
     """Build ``construction`` (an entry of :data:`netconstruct.constructions.CONSTRUCTIONS`) for (d, ε,
     target) and verify it; the report is stored in the network's ``metadata.verification``.
@@ -287,6 +302,6 @@ def build_and_verify(
     rep = None
     if verify:
         rep = verify_radial(net, target, eps, samples=samples, seed=seed, dps=dps, progress=progress,
-                            workers=workers, scheduler=scheduler)
+                            workers=workers, scheduler=scheduler, budget=budget)
         net = net.with_metadata(verification=rep.to_json())
     return net, rep, t_build

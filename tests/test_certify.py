@@ -48,7 +48,11 @@ def test_a_broken_network_fails_verification(sine):
     assert rep.checks["certified_ge_empirical"]  # still a valid bound
 
 
-def test_unstructured_networks_are_reported_not_certified(sine):
+def test_unstructured_networks_get_the_general_certificate(sine):
+    """A network without the sum-of-univariate structure is certified by the box branch and bound; with
+    the general certificate switched off it is reported as not certified (never as a pass)."""
+    from netconstruct.certificates import Budget
+
     dense = Network(
         (
             dense_layer([[1, 1], [1, -1]], [0, 0], "relu"),
@@ -59,8 +63,10 @@ def test_unstructured_networks_are_reported_not_certified(sine):
     with pytest.raises(NotCertifiable, match="rank one"):
         analyse(dense, 1)
     rep = verify_radial(dense, sine, None, samples=200)
-    assert rep.certified.value is None
-    assert rep.sampled.points > 0
+    assert rep.certified.method.startswith("box branch and bound")
+    assert rep.certified.value >= rep.sampled.value * (1 - Fraction(1, 10**12))
+    off = verify_radial(dense, sine, Fraction(1, 10), samples=200, budget=Budget(general="never"))
+    assert off.certified.value is None and off.verdict != "certified" and not off.ok
 
 
 def test_linear_first_layer_neuron_needs_a_proof_of_linearity(sine):

@@ -123,7 +123,23 @@ def test_verify_exit_codes_tell_the_truth(built, tmp_path):
                    dense_layer([[Fraction(float(v)) for v in r] for r in W2], [0], "identity")))
     p = tmp_path / "dense.json"
     save(net, p)
-    res = run("verify", str(p), "--target", "norm", "--eps", "10", "--samples", "200", "--json")
+    res = run("verify", str(p), "--target", "norm", "--eps", "10", "--samples", "200", "--json", "--general", "never")
     rep = json.loads(res.stdout)
     assert res.exit_code == 1 and rep["verdict"] == "not certified" and rep["certified"]["available"] is False
     assert rep["checks"]["empirical_le_eps"] is True  # the samples pass, the proof is missing: still exit 1
+    # the general (box) certificate proves it; a one-box budget leaves a bound too loose for a tight ε
+    res = run("verify", str(p), "--target", "norm", "--eps", "10", "--samples", "200", "--json")
+    rep = json.loads(res.stdout)
+    assert res.exit_code == 0 and rep["verdict"] == "certified"
+    W1, W2, W3 = rng.standard_normal((16, 2)), rng.standard_normal((16, 16)) / 4, rng.standard_normal((1, 16)) / 4
+    exact = lambda M: [[Fraction(float(v)) for v in r] for r in M]  # noqa: E731
+    deep = Network((dense_layer(exact(W1), [0] * 16), dense_layer(exact(W2), [0] * 16),
+                    dense_layer(exact(W3), [0], "identity")))
+    save(deep, p)
+    res = run("verify", str(p), "--target", "sine", "--samples", "200", "--json")
+    lower = float(json.loads(res.stdout)["sup_error_interval"]["lower"])
+    tight = f"{lower * 1.001:.9f}"
+    res = run("verify", str(p), "--target", "sine", "--eps", tight, "--samples", "200", "--json", "--max-regions", "1")
+    rep = json.loads(res.stdout)
+    assert res.exit_code == 1 and rep["verdict"] == "not certified" and float(rep["certified"]["sup_error"]) > lower
+    assert "box budget" in rep["certified"]["stopped"]

@@ -3,6 +3,9 @@
 ``CERTIFIERS`` maps a construction's name (``metadata.construction``) to the certificate that knows its
 structure; a network with no entry — trained, imported, hand-written — gets the structural
 certificate ``DEFAULT``, which recognises any depth-3 "sum of univariate pieces" network.
+``GENERAL`` (:mod:`.general`, box branch and bound) certifies *any* ReLU network: it runs where no
+structural certificate applies and, for low input dimension, beside one — :func:`certify` reports the
+smaller proved bound (``Budget`` says what it may spend).
 ``REFUSED`` names constructions that are checked some other way, with the message to show.
 
 Adding a certificate: one module with ``certify(net, target) -> Certificate`` (raising
@@ -14,14 +17,16 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..network import Network
 from ..reports import Certificate, NoCertificate
-from . import ridges, sum_of_univariate
-from .base import Certifier, NotCertifiable
+from . import general, ridges, sum_of_univariate
+from .base import Budget, Certifier, NotCertifiable
 
 DEFAULT: Certifier = sum_of_univariate.certify
+GENERAL = general.certify
 
 CERTIFIERS: dict[str, Certifier] = {
     "radial_depth3": sum_of_univariate.certify,
     "radial_depth2": ridges.certify,
+    "ridge_average": lambda net, target: GENERAL(net, target),  # certified by the general one (at build too)
 }
 
 REFUSED: dict[str, str] = {
@@ -49,14 +54,38 @@ def certifier_for(net: Network) -> Certifier:
     return CERTIFIERS.get(construction_of(net) or "", DEFAULT)
 
 
-def certify(net: Network, target) -> Certificate | NoCertificate:
-    """The registered certificate of ``net`` against ``target``, or the reason there is none."""
+def certify(net: Network, target, budget: Budget | None = None) -> Certificate | NoCertificate:
+    """The smallest proved bound of ``net`` against ``target`` among its structural certificate and the
+    general one (run as ``budget.general`` says), or the reasons there is none."""
     ensure_certifiable(net)
-    try:
-        return certifier_for(net)(net, target)
-    except NotCertifiable as exc:
-        return NoCertificate(str(exc))
+    b = budget or Budget()
+    general_only = construction_of(net) == "ridge_average"
+    found: list[Certificate] = []
+    reasons: list[str] = []
+    if not general_only:
+        try:
+            found.append(certifier_for(net)(net, target))
+        except NotCertifiable as exc:
+            reasons.append(str(exc))
+    wanted = b.general == "always" or general_only or (
+        b.general == "auto" and (not found or net.input_dim <= b.general_dims))
+    if wanted and b.general != "never":
+        try:
+            found.append(GENERAL(net, target, b))
+        except NotCertifiable as exc:
+            reasons.append(str(exc))
+    if not found:
+        return NoCertificate("; ".join(reasons))
+    best = min(found, key=lambda c: c.value)
+    others = [c for c in found if c is not best]
+    if others:
+        details = {**best.details, "other_certificates": [{"method": c.method, "sup_error": c.to_json()["sup_error"]}
+                                                          for c in others]}
+        probes = best.probe_levels or others[0].probe_levels
+        points = best.probe_points + tuple(p for c in others for p in c.probe_points)
+        best = Certificate(best.value, best.method, details, probes, points)
+    return best
 
 
-__all__ = ["CERTIFIERS", "DEFAULT", "REFUSED", "Certificate", "NoCertificate", "NotCertifiable", "certify",
-           "certifier_for", "ensure_certifiable"]
+__all__ = ["CERTIFIERS", "DEFAULT", "GENERAL", "REFUSED", "Budget", "Certificate", "NoCertificate", "NotCertifiable",
+           "certify", "certifier_for", "ensure_certifiable"]

@@ -7,13 +7,33 @@ whose value is a *proved* upper bound of sup_{‖x‖≤R} |N(x) − g(‖x‖)|
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import NotCertifiable
 from ..network import Network
 from ..reports import Certificate
 
-__all__ = ["Certifier", "NotCertifiable"]
+__all__ = ["Budget", "Certifier", "NotCertifiable"]
 
 
-Certifier = Callable[[Network, object], Certificate]
+@dataclass(frozen=True)
+class Budget:
+    """What the general (box) certificate may spend, and when it should stop.
+
+    ``general``: "auto" runs it where no structural certificate applies and, in addition, for inputs of
+    dimension ≤ ``general_dims`` (the smaller bound wins); "always" / "never" as they say.  The search
+    stops at a relative gap ``tol`` between the bound and the worst error found, below ``stop_below``,
+    or when ``max_regions`` boxes or ``seconds`` are spent (a box budget keeps outputs reproducible;
+    the time limit is a safety net)."""
+
+    max_regions: int = 2_000_000
+    seconds: float = 120.0
+    tol: float = 0.01
+    stop_below: float | None = None
+    general: str = "auto"
+    general_dims: int = 3
+    progress: Callable[[str], None] | None = None
+
+
+Certifier = Callable[[Network, object], Certificate]  # structural certificates: (net, target)

@@ -30,6 +30,13 @@ Workers = Annotated[Optional[int], typer.Option(
 Scheduler = Annotated[Optional[str], typer.Option(
     "--scheduler", help="Send the parallel parts to a running dask.distributed cluster, e.g. tcp://10.0.0.5:8786 "
                         "(extra [dask]; see docs/scaling.md).")]
+BoxTime = Annotated[float, typer.Option(
+    "--time", help="Seconds the general (box) certificate may spend; past it the bound stays valid, only looser.")]
+MaxRegions = Annotated[int, typer.Option(
+    "--max-regions", help="Boxes the general certificate may bound (a budget that keeps results reproducible).")]
+General = Annotated[str, typer.Option(
+    "--general", help="General box certificate: auto (where no structural one applies, and for d ≤ 3 beside it), "
+                      "always, or never.")]
 PlotFile = Annotated[Optional[Path], typer.Option("--plot", help="Also draw the curves (PNG).")]
 
 
@@ -67,6 +74,17 @@ def target(name: Optional[str], g: Optional[str], radius: str, lipschitz: Option
 
     positive(radius, "radius")
     return make_target(name, g, radius, lipschitz)
+
+
+def budget(seconds: float, max_regions: int, general: str = "auto"):
+    """The general certificate's :class:`~netconstruct.certificates.Budget`, or a one-line UsageError."""
+    from ..certificates import Budget
+
+    if not seconds > 0 or max_regions < 1:
+        raise UsageError(f"--time must be > 0 and --max-regions ≥ 1, got {seconds:g} and {max_regions}")
+    if general not in ("auto", "always", "never"):
+        raise UsageError(f"--general must be auto, always or never, got {general!r}")
+    return Budget(max_regions=max_regions, seconds=seconds, general=general)
 
 
 def memory(text: Optional[str]) -> Optional[int]:

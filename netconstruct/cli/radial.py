@@ -8,8 +8,8 @@ import typer
 
 from ..errors import UsageError
 from .app import app, emit_json, handled, stages, stdout
-from .options import (Digits, GExpr, Json, Lipschitz, MaxMemory, NetworkFile, OutFile, Samples, Scheduler, TargetName,
-                      Workers, memory, positive, target, writable)
+from .options import (BoxTime, Digits, General, GExpr, Json, Lipschitz, MaxMemory, MaxRegions, NetworkFile, OutFile,
+                      Samples, Scheduler, TargetName, Workers, budget, memory, positive, target, writable)
 from .render import stats_rows, table, verification_rows
 
 
@@ -39,6 +39,9 @@ def radial(
     timings: Annotated[bool, typer.Option("--timings", help="Include timings in --json output (not reproducible).")] = False,
     workers: Workers = None,
     scheduler: Scheduler = None,
+    box_time: BoxTime = 120.0,
+    max_regions: MaxRegions = 2_000_000,
+    general: General = "auto",
 ) -> None:
     """Build an explicit network for a radial target f(x) = g(‖x‖) on the ball, and verify it.
 
@@ -65,11 +68,12 @@ def radial(
         if knots not in ("auto", "geometric", "uniform"):
             raise UsageError(f"--knots must be auto, geometric or uniform, got {knots!r}")
         options = {"knots": None if knots == "auto" else knots} if depth == 3 else {}
+        limits = budget(box_time, max_regions, general)
         with stages(True) as progress:
             progress("certifying the Lipschitz constant of g")
             tgt = target(target_name, g, radius, lipschitz)
             net, rep, t_build = build_and_verify(construction, d, eps_q, tgt, max_neurons, verify, samples, seed,
-                                                 digits, progress, options, workers, scheduler)
+                                                 digits, progress, options, workers, scheduler, limits)
             if out is not None:
                 progress(f"writing {out}")
                 save(net, out)
@@ -116,10 +120,20 @@ def verify_cmd(
     max_memory: MaxMemory = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
+    box_time: BoxTime = 120.0,
+    max_regions: MaxRegions = 2_000_000,
+    general: General = "auto",
 ) -> None:
-    """Re-verify a saved network against its target; exit 1 if the error exceeds ε.
+    """Re-verify a saved network against its target: sup error ∈ [lower, upper], exit 0 only on a proof.
+
+    upper is a proved bound (the network's structural certificate and/or the general box branch and
+    bound, which takes any ReLU network — trained or imported too); lower is the worst error found
+    (structured points, hill climbing, confirmed at --digits digits).  With --eps: exit 0 when upper ≤ ε,
+    exit 1 with "counterexample" when lower > ε, exit 1 with "not certified" when neither is settled
+    within --time / --max-regions.
 
     Example:  netconstruct verify net.json
+    Example:  netconstruct import trained.onnx --out t.json && netconstruct verify t.json --target sine --eps 0.1
     """
     with handled():
         from ..certificates import ensure_certifiable
@@ -134,9 +148,10 @@ def verify_cmd(
         tgt = target_for(net.metadata.get("target"), target_name, g, radius, lipschitz)
         stored = (net.metadata.get("parameters") or {}).get("eps") if eps is None else eps
         eps_q = positive(str(stored), "eps") if stored is not None else None
+        limits = budget(box_time, max_regions, general)
         with stages(True) as progress:
             rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress,
-                                workers=workers, scheduler=scheduler)
+                                workers=workers, scheduler=scheduler, budget=limits)
         if json_out:
             emit_json(rep.to_json())
         else:

@@ -72,7 +72,16 @@ def verification_rows(rep) -> list[tuple[str, str]]:
         rows.append(("a-priori bound (proved)", data["a_priori"]))
     c = data["certified"]
     if c.get("available"):
-        rows.append(("certified sup error (interval)", c["sup_error"]))
+        rows.append(("certified sup error (proved upper bound)", c["sup_error"]))
+        rows.append(("certificate", c["method"]))
+        if "boxes" in c:
+            rows.append(("boxes bounded / stopped", f"{c['boxes']:,} / {c['stopped']}"))
+        for other in c.get("other_certificates", []):
+            rows.append(("other certificate (larger)", f"{other['sup_error']}  ({other['method']})"))
+        gap = data["sup_error_interval"]["upper_over_lower"]
+        if gap is not None:
+            rows.append(("sup error ∈ [lower, upper]", f"[{data['sup_error_interval']['lower']}, "
+                                                     f"{data['sup_error_interval']['upper']}], upper/lower {gap:.4f}"))
     else:
         rows.append(("certified sup error", f"not available: {c.get('reason', '')}"))
     e = data["empirical"]

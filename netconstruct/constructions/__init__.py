@@ -15,7 +15,7 @@ from typing import Callable
 
 from ..errors import UsageError
 from ..network import Network
-from . import radial_depth2, radial_depth3
+from . import radial_depth2, radial_depth3, ridge_average
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,19 @@ ENUMERATION_LIMIT = 200_000
 
 
 def _depth2(regime: str) -> Construction:
+    """Depth 2.  ``accuracy`` at d ∈ {2, 3}: the ridge average (:mod:`.ridge_average`, certified at build);
+    elsewhere the polynomial construction of :mod:`.radial_depth2` (polarisation / sphere cubature)."""
+
+    def ridge(d: int) -> bool:
+        return regime == "accuracy" and d in ridge_average.DIMENSIONS
+
+    def plan(d: int, eps: Fraction, target):
+        return ridge_average.plan(d, eps, target) if ridge(d) else radial_depth2.plan(regime, d, eps, target)
+
     def size(d: int, eps: Fraction, target) -> Size:
+        if ridge(d):
+            net = ridge_average.certified(d, Fraction(eps), target)
+            return Size(net.size, True, None, net.metadata["parameters"]["directions"])
         from .polyapprox import degrees_below
 
         polys = degrees_below(target, eps)
@@ -71,12 +83,13 @@ def _depth2(regime: str) -> Construction:
         return Size(p.neurons, True, p.poly.degree, p.directions)
 
     def build(d: int, eps: Fraction, target, max_neurons: int = radial_depth2.DEFAULT_MAX_NEURONS) -> Network:
+        if ridge(d):
+            return ridge_average.certified(d, Fraction(eps), target, max_neurons=min(max_neurons, ridge_average.DEFAULT_MAX_NEURONS))
         return radial_depth2.build(regime, d, eps, target, max_neurons=max_neurons)
 
     summary = {"dimension": "depth 2, size poly(d) at fixed ε (polarisation ridges)",
-               "accuracy": "depth 2, size poly(1/ε) at fixed d (sphere cubature ridges)"}[regime]
-    return Construction(f"depth2_{regime}", 2, regime, summary,
-                        lambda d, eps, target: radial_depth2.plan(regime, d, eps, target), size, build)
+               "accuracy": "depth 2, size poly(1/ε) at fixed d (ridge average at d = 2, 3; sphere cubature beyond)"}[regime]
+    return Construction(f"depth2_{regime}", 2, regime, summary, plan, size, build)
 
 
 CONSTRUCTIONS: dict[str, Construction] = {

@@ -313,6 +313,12 @@ def assemble(p: RidgePlan, target: Target) -> Network:
     return net.with_metadata(**meta)
 
 
+@functools.lru_cache(maxsize=64)
+def certified(d: int, eps: Fraction, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS) -> Network:
+    """:func:`build`, cached per (d, ε, target): ``separation`` asks for the size and then the network."""
+    return build(d, eps, target, max_neurons)
+
+
 def build(d: int, eps, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS, attempts: int = 6,
           seconds: float = 120.0, progress=None) -> Network:
     """Plan, build and *certify*: the returned network carries a proved bound ≤ ε in ``metadata.bounds``."""

@@ -1,0 +1,40 @@
+"""The certificate of *any* feed-forward ReLU network: box branch and bound (:mod:`netconstruct.boxbab`).
+
+Its value is a proved upper bound of sup_{‖x‖≤R} |N(x) − g(‖x‖)| for the network with its exact weights;
+``details`` also carry the worst error found at a box centre (a float64 *lower* estimate), the gap
+between the two, the boxes bounded and why the search stopped.  The budget (boxes, seconds, the relative
+gap at which to stop) comes from :class:`.base.Budget`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..boxbab import certify_any
+from ..network import Network
+from ..reports import Certificate
+from .base import Budget
+
+METHOD = ("box branch and bound over the ball: CROWN linear relaxations, a linear bound of g(|x|) "
+          "with its curvature remainder, rounding errors bounded")
+
+
+def certify(net: Network, target, budget: Budget | None = None) -> Certificate:
+    """Run :func:`netconstruct.boxbab.certify_any` under ``budget`` (raises ``NotCertifiable`` where it
+    does not apply: other activations, several outputs)."""
+    b = budget or Budget()
+    res = certify_any(net, target, tol=b.tol, stop_below=b.stop_below, max_regions=b.max_regions,
+                      seconds=b.seconds, progress=b.progress)
+    gap = res.upper / res.lower if res.lower > 0 else None
+    details = {
+        "boxes": res.regions,
+        "boxes_in_cover": res.live,
+        "worst_found_float64": res.lower,
+        "upper_over_found": gap,
+        "stopped": {"tolerance": f"bound within {b.tol:g} of the error found",
+                    "below": "bound below the requested value",
+                    "above": "an error above the requested value was found",
+                    "regions": f"box budget ({b.max_regions:,}) spent",
+                    "time": f"time budget ({b.seconds:g} s) spent"}[res.stopped],
+    }
+    return Certificate(Fraction(res.upper), METHOD, details, probe_points=(res.worst_point,) + res.probe_points)
