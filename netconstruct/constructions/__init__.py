@@ -52,7 +52,8 @@ def _depth3_size(d: int, eps: Fraction, target) -> Size:
     return Size(radial_depth3.plan(d, eps, target).neurons)
 
 
-ENUMERATION_LIMIT = 200_000
+ENUMERATION_LIMIT = 20_000  # accuracy-regime cubature directions planned exactly (beyond: the lower bound)
+DIMENSION_DEGREE_LIMIT = 12  # polarisation degrees planned exactly (beyond: the lower bound 2 × directions)
 
 
 def _depth2(regime: str) -> Construction:
@@ -76,8 +77,8 @@ def _depth2(regime: str) -> Construction:
             return Size(None, False)
         K = polys[0].degree
         ndirs = radial_depth2.direction_count(regime, d, K)
-        if regime == "accuracy" and ndirs > ENUMERATION_LIMIT:  # the dimension regime only enumerates types
-            return Size(2 * ndirs, False, K, ndirs)
+        if (regime == "accuracy" and ndirs > ENUMERATION_LIMIT) or (regime == "dimension" and K > DIMENSION_DEGREE_LIMIT):
+            return Size(2 * ndirs, False, K, ndirs)  # ≥ 2 neurons per direction: a proved lower bound
         limit = ENUMERATION_LIMIT if regime == "accuracy" else None
         p = radial_depth2.plan(regime, d, eps, target, max_directions=limit)
         return Size(p.neurons, True, p.poly.degree, p.directions)
