@@ -1,0 +1,138 @@
+"""The box certificate (netconstruct.boxbab) and the profile tables it reads (netconstruct.profile_table).
+
+Facts checked: every box bound encloses the exact error N(x) − g(‖x‖) at exact rational points of the box
+inside the ball (random networks, random boxes: a property test); the branch and bound's value is ≥ the
+exact error everywhere we look and, on netconstruct's d = 2 network, within 5% of the worst error found;
+the table of g encloses g; a perturbed weight makes a too-good claim fail.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from netconstruct.arith import multiprecision
+from netconstruct.boxbab import bound_boxes, certify_any, float_net
+from netconstruct.network import Network, dense_layer
+from netconstruct.profile_table import profile_table
+from netconstruct.targets import make_target
+
+
+@pytest.fixture(scope="module")
+def tent():
+    return make_target("tent")
+
+
+def _exact_errors(net, target, X):
+    """N(x) − g(‖x‖) at the rational points X (network exact, g at 40 digits)."""
+    mp = multiprecision(40)
+    out = []
+    for x in X:
+        xq = [Fraction(float(v)) for v in x]
+        n = Fraction(net.evaluate_exact(xq)[0])
+        r = mp.ctx.sqrt(sum(mp.const(v) ** 2 for v in xq))
+        out.append(float(mp.const(n) - target.g_mp(r, dps=40)))
+    return np.array(out)
+
+
+def _random_net(seed: int, widths):
+    rng = np.random.default_rng(seed)
+    layers = []
+    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+        W = [[Fraction(int(v), 64) for v in row] for row in rng.integers(-96, 97, size=(b, a))]
+        bias = [Fraction(int(v), 64) for v in rng.integers(-32, 33, size=b)]
+        layers.append(dense_layer(W, bias, "relu" if i < len(widths) - 2 else "identity"))
+    return Network(tuple(layers))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), d=st.integers(1, 3), hidden=st.lists(st.integers(1, 8), min_size=1, max_size=3),
+       name=st.sampled_from(["sine", "tent", "gauss"]))
+def test_box_bounds_enclose_the_exact_error(seed, d, hidden, name):
+    """lo(X) ≤ N(x) − g(‖x‖) ≤ hi(X) for exact points x of X ∩ ball (random nets, boxes, targets)."""
+    target = make_target(name)
+    net = _random_net(seed, [d, *hidden, 1])
+    fn = float_net(net)
+    table = profile_table(target.expression, Fraction(target.radius), Fraction(target.lipschitz))
+    rng = np.random.default_rng(seed)
+    C = rng.uniform(-1, 1, (4, d))
+    H = rng.uniform(0.0, 0.4, (4, d)) ** 2
+    lo, hi = bound_boxes(fn, table, C, H)
+    for c, h, a, b in zip(C, H, lo, hi):
+        X = c + h * rng.uniform(-1, 1, (12, d))
+        X = np.vstack([X, c + h, c - h])
+        X = X[np.linalg.norm(X, axis=1) <= 1]
+        if len(X):
+            e = _exact_errors(net, target, X)
+            assert (e <= b + 1e-15).all() and (e >= a - 1e-15).all()
+
+
+def test_profile_table_encloses_g_and_sees_kinks(tent):
+    """g(ρ) ∈ g_range(ρ-range) at 40-digit points; |g''| is +∞ only on cells that may hold the kink r = 1/2."""
+    table = profile_table(tent.expression, Fraction(1), Fraction(tent.lipschitz))
+    rng = np.random.default_rng(3)
+    lo_r = rng.uniform(0, 1, 200)
+    hi_r = np.minimum(lo_r + rng.uniform(0, 0.1, 200) ** 2, 1)
+    glo, ghi = table.g_range(lo_r, hi_r)
+    for a, b, gl, gh in zip(lo_r, hi_r, glo, ghi):
+        for rho in (a, b, (a + b) / 2):
+            v = float(tent.g_mp(Fraction(float(rho)), dps=40))
+            assert gl <= v <= gh
+    k = table.curvature(np.array([0.1, 0.49, 0.5, 0.8]), np.array([0.2, 0.499, 0.5, 0.9]))
+    assert k[0] == 0 and k[3] == 0 and np.isinf(k[2])  # tent is linear off its kinks at 1/4, 1/2, 3/4
+
+
+def test_certified_value_covers_the_error_and_is_tight_at_d2(sine):
+    """On netconstruct's depth-3 network at d = 2 (ε = 0.1, uniform knots) the bound is ≥ the exact error at
+    2,000 points and within 5% of the worst error found (the issue's target; the structural certificate
+    says 0.0586 here)."""
+    from netconstruct.constructions import radial_depth3
+
+    net = radial_depth3.build(2, Fraction(1, 10), sine, knots="uniform")
+    res = certify_any(net, sine, tol=0.01)
+    assert res.stopped == "tolerance" and res.upper <= 1.05 * res.lower
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2000, 2))
+    X *= (rng.random((2000, 1)) ** 0.5) / np.linalg.norm(X, axis=1, keepdims=True)
+    e = np.abs(net(X)[:, 0] - sine.g_float(np.linalg.norm(X, axis=1)))
+    assert e.max() <= res.upper
+    worst = np.array([res.worst_point])
+    assert abs(_exact_errors(net, sine, worst)[0]) <= res.upper
+
+
+def test_a_perturbed_weight_makes_a_too_good_claim_fail(sine):
+    """Changing one first-layer weight of a certified network by 0.3 raises its error; a verification
+    of the old bound as ε does not pass."""
+    from netconstruct.certificates import Budget
+    from netconstruct.constructions import radial_depth3
+    from netconstruct.matrix import Coo
+    from netconstruct.network import Layer
+    from netconstruct.verify import verify_radial
+
+    net = radial_depth3.build(2, Fraction(1, 10), sine, knots="uniform")
+    claim = Fraction(certify_any(net, sine, tol=0.01).upper)
+    first = net.layers[0].weight
+    from netconstruct.matrix import as_coo
+
+    W = as_coo(first)
+    vals = list(W.values)
+    vals[0] = vals[0] + Fraction(3, 10)
+    bad_layer = Layer(Coo(W.shape, W.rows, W.cols, tuple(vals)), net.layers[0].bias, net.layers[0].activation)
+    bad = Network((bad_layer,) + net.layers[1:])
+    rep = verify_radial(bad, sine, claim, samples=500, budget=Budget(general="always"))
+    assert rep.verdict != "certified" and not rep.ok
+
+
+def test_refuses_what_it_cannot_bound(sine):
+    """Sigmoid layers and several outputs are not in its scope: NotCertifiable, never a value."""
+    from netconstruct.errors import NotCertifiable
+
+    sig = Network((dense_layer([[1, 0]], [0], "sigmoid"), dense_layer([[1]], [0], "identity")))
+    with pytest.raises(NotCertifiable):
+        float_net(sig)
+    two = Network((dense_layer([[1, 0], [0, 1]], [0, 0], "relu"), dense_layer([[1, 0], [0, 1]], [0, 0], "identity")))
+    with pytest.raises(NotCertifiable):
+        float_net(two)
