@@ -42,6 +42,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .errors import NotCertifiable, TooLargeError
+from .matrix import as_coo
 from .network import Network
 from .profile_table import profile_table
 
@@ -83,11 +84,7 @@ def float_net(net: Network) -> FloatNet:
     Ws, bs = [], []
     for layer in net.layers:
         W = np.zeros(layer.weight.shape)
-        coo = layer.weight if hasattr(layer.weight, "rows") else None
-        if coo is None:
-            from .matrix import as_coo
-
-            coo = as_coo(layer.weight)
+        coo = as_coo(layer.weight)
         for r, c, v in zip(coo.rows, coo.cols, coo.values):
             W[r, c] = float(v)
         Ws.append(W)

@@ -277,8 +277,6 @@ def grow(p: RidgePlan, target: Target) -> RidgePlan:
 # --------------------------------------------------------------------------------------------
 def assemble(p: RidgePlan, target: Target) -> Network:
     """N(x) = (1/n) Σ_k ψ̃(⟨w_k, x⟩) + ψ̃(0) + shift with the even ridge ψ̃ = ψ̃(0) + Σ_j c_j[ReLU(t−s_j) + ReLU(−t−s_j)]."""
-    import numpy as np
-
     d = p.d
     knots, fvals = _ridge_table(d, target, p.pieces)
     vals = [_round12(float(v)) for v in fvals]
