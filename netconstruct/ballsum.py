@@ -25,6 +25,7 @@ gives a valid bound, so the screen affects tightness only.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
@@ -140,3 +141,204 @@ def _cached(groups_key) -> BallSum:
 def ball_sum(groups: Sequence[tuple[Quadratics, int]]) -> BallSum:
     """A cached :class:`BallSum` (constructions and certificates of the same knots share the tables)."""
     return _cached(tuple(groups))
+
+
+# --------------------------------------------------------------------------------------------
+# the lower bound that sees "few non-zero coordinates": vertices of the shell polytope
+# --------------------------------------------------------------------------------------------
+#: distinct partial sums the vertex enumeration may hold before it declines (then only the Lagrangian bound is used)
+VERTEX_LIMIT = 60_000
+VERTEX_WORK = 30_000_000
+_TGRID = 2.0**-36  # partial sums are merged on this grid (times R²); the slack is carried in the bound
+
+
+class FewCoordinates:
+    r"""A lower bound of Σ_i h̃_i(x_i) over a shell r_a ≤ ‖x‖ ≤ r_b that is exact up to rounding.
+
+    Here h̃_i = ε_i + t² (for a PL h_i: h_i − h_i(0)); the bound applies when every h̃_i is non-decreasing
+    in |t| (slope ≥ 0 on the pieces right of 0, ≤ 0 left of 0), as every interpolant of t² is.
+
+    **Lemma (few free coordinates).**  Put u_i = x_i² and ψ_i(u) = min(h̃_i(√u), h̃_i(−√u)).  On each
+    interval between consecutive squared knots, ψ_i(u) = a₁√u + a₀ with a₁ ≥ 0 is concave and
+    non-decreasing.  The minimum of Σ_i ψ_i(u_i) over {r_a² ≤ Σu_i ≤ r_b², 0 ≤ u_i} restricted to one
+    product of such intervals is a concave minimisation over a polytope, attained at a vertex; a vertex
+    has d active constraints, so either every u_i is a squared knot ("breakpoint") and Σu_i ∈ [r_a², r_b²],
+    or all but one are breakpoints and Σu_i = r_a² or r_b².  Minimising over the finitely many such points
+    gives min Σ h̃_i(x_i) over the shell — where the Lagrangian bound is blind: at small r the sum is
+    smallest with *one* non-zero coordinate, h̃(r), not with all of them equal.
+
+    The breakpoint sums T = Σ b_i and their values V = Σ ψ_i(b_i) are enumerated coordinate by
+    coordinate (equal T merged keeping the least V, sums above R² dropped).  Everything is float64:
+    T is merged on a grid of 2⁻³⁶R² and carried as an interval of that slack; every value is lowered by a
+    margin 2⁻⁴⁰·d·(1 + scale) that exceeds its accumulated rounding error; ψ is non-decreasing, so
+    evaluating the free coordinate at the smallest argument the slack allows keeps the bound below.
+    """
+
+    def __init__(self, groups: Sequence[tuple[Quadratics, int]], radius: Exact):
+        import numpy as np
+
+        self.radius = R = float(Fraction(radius))
+        self.ok = False
+        self.d = d = sum(n for _, n in groups)
+        sides = []
+        for q, n in groups:
+            side = _sides(q)
+            if side is None:
+                return
+            sides.append((side, n))
+        R2 = R * R
+        scale = max(1.0, max(float(np.abs(s[4]).max()) for s, _ in sides)) * d + d * R2
+        self.margin = 2.0**-40 * (d + 16) * scale
+        self.slack = (d + 2) * _TGRID * R2 + self.margin
+        self.sides = [s for s, _ in sides]
+        self.counts = [n for _, n in sides]
+        # partial sums: all coordinates at breakpoints, and for each group, one of its coordinates left
+        # free — the enumeration with that group last, read one coordinate before its end
+        self.free = []
+        for k in range(len(sides)):
+            order = [sides[j] for j in range(len(sides)) if j != k] + [sides[k]]
+            runs = _sums(order, R2)
+            if runs is None:
+                return
+            self.full = runs[1]
+            # the enumeration ran the groups in ``order``: put the free group's coordinates back in place
+            self.free.append((runs[0], [j for j in range(len(sides)) if j != k] + [k]))
+        self.ok = True
+
+    def lower(self, ra: Fraction, rb: Fraction) -> Fraction | None:
+        """A proved lower bound of Σ_i h̃_i(x_i) over r_a ≤ ‖x‖ ≤ r_b (None when not applicable)."""
+        import numpy as np
+
+        if not self.ok:
+            return None
+        a2, b2 = float(ra) ** 2 * (1 - 2.0**-50), float(rb) ** 2 * (1 + 2.0**-50)
+        T, V, _ = self.full
+        inside = (T <= b2 + self.slack) & (T + self.slack >= a2)
+        best = float(V[inside].min()) if inside.any() else math.inf
+        for side, ((T, V, _), _) in zip(self.sides, self.free):
+            for U in (a2, b2):
+                n = int(np.searchsorted(T, U + self.slack, side="right"))
+                if n == 0:
+                    continue
+                w = np.maximum(U - T[:n] - self.slack, 0.0)
+                best = min(best, float((V[:n] + _psi(side, w)).min()))
+        return Fraction(best - self.margin)
+
+    def minimiser(self, r: float) -> list[tuple[int, list[float]]] | None:
+        """Squared coordinates u attaining (up to rounding) the least Σψ on the sphere ‖x‖ = r, per group:
+        [(group index, its u values)] — the structured worst point of the lower side."""
+        import numpy as np
+
+        if not self.ok:
+            return None
+        U = r * r
+        best, arg = math.inf, None
+        for k, (side, ((T, V, _), _)) in enumerate(zip(self.sides, self.free)):
+            n = int(np.searchsorted(T, U, side="right"))
+            if n == 0:
+                continue
+            vals = V[:n] + _psi(side, U - T[:n])
+            j = int(np.argmin(vals))
+            if vals[j] < best:
+                best, arg = float(vals[j]), (k, j, U - float(T[j]))
+        if arg is None:
+            return None
+        k, j, free = arg
+        (_, _, trace), order = self.free[k]
+        u = _path(trace, j)
+        out, pos = [], 0
+        for g in order:
+            m = self.counts[g] - (g == k)
+            out.append((g, u[pos:pos + m] + ([max(free, 0.0)] if g == k else [])))
+            pos += m
+        return out
+
+
+def _sides(q: Quadratics):
+    """The pieces of ψ on u = t² from both sides of 0, as float arrays (P, Q, a1, a0, |a1|+|a0|) in the
+    variable |t|; None when some h̃ decreases in |t| or ε is not of the PL form (a₂ = −1)."""
+    import numpy as np
+
+    rows = []
+    for p, q_, a2, a1, a0 in q.pieces:
+        if a2 != -1:
+            return None
+        if p >= 0:
+            if a1 < 0:
+                return None
+            rows.append((p, q_, a1, a0))
+        elif q_ <= 0:
+            if a1 > 0:
+                return None
+            rows.append((-q_, -p, -a1, a0))
+        else:
+            return None
+    arr = np.array([[float(v) for v in r] for r in rows])
+    return (arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], np.abs(arr[:, 2]) * arr[:, 1] + np.abs(arr[:, 3]))
+
+
+def _psi(side, w):
+    """ψ(w) = min over pieces containing √w (both sides of 0) of a₁√w + a₀ (float; pieces are closed)."""
+    import numpy as np
+
+    P, Q, a1, a0, _ = side
+    t = np.sqrt(w)[:, None]
+    val = a1[None, :] * t + a0[None, :]
+    hit = (P[None, :] <= t * (1 + 2.0**-50)) & (t <= Q[None, :] * (1 + 2.0**-50))
+    return np.where(hit, val, np.inf).min(axis=1)
+
+
+def _sums(groups, R2: float):
+    """Two enumerations — of all coordinates but the last, and of all — each a sorted (T, V, trace): every
+    sum T of one breakpoint per coordinate (T ≤ R²) with the least Σψ(b), and per coordinate the (parent
+    index, breakpoint) that attains it.  None beyond :data:`VERTEX_LIMIT` distinct sums or
+    :data:`VERTEX_WORK` candidate pairs in all (the cost is bounded before it is spent)."""
+    import numpy as np
+
+    T, V = np.zeros(1), np.zeros(1)
+    grid = _TGRID * R2
+    trace = []
+    work = 0
+    before = None
+    last = len(groups) - 1
+    for g, (side, n) in enumerate(groups):
+        b = np.unique(np.concatenate([side[0], side[1]]) ** 2)
+        b = b[b <= R2 * (1 + 2.0**-50)]
+        vb = _psi(side, b)
+        for c in range(n):
+            if g == last and c == n - 1:
+                before = (T, V, list(trace))
+            work += len(T) * len(b)
+            if work > VERTEX_WORK:
+                return None
+            T2 = (T[:, None] + b[None, :]).ravel()
+            V2 = (V[:, None] + vb[None, :]).ravel()
+            src = np.flatnonzero(T2 <= R2 * (1 + 2.0**-50))
+            T2, V2 = T2[src], V2[src]
+            key = np.floor(T2 / grid)
+            order = np.lexsort((V2, key))
+            key, T2, V2, src = key[order], T2[order], V2[order], src[order]
+            first = np.ones(len(key), bool)
+            first[1:] = key[1:] != key[:-1]
+            # the smallest T of a grid cell stands for it (its V is the cell's least: sorted by V within key)
+            T = np.minimum.reduceat(T2, np.flatnonzero(first))
+            V, src = V2[first], src[first]
+            trace.append((src // len(b), b[src % len(b)]))
+            if len(T) > VERTEX_LIMIT:
+                return None
+    return before, (T, V, trace)
+
+
+def _path(trace, j: int) -> list[float]:
+    """The breakpoints u_i (one per enumerated coordinate, in order) of entry ``j`` of the last step."""
+    out = []
+    for parent, b in reversed(trace):
+        out.append(float(b[j]))
+        j = int(parent[j])
+    return out[::-1]
+
+
+@functools.lru_cache(maxsize=32)
+def few_coordinates(groups: tuple[tuple[Quadratics, int], ...], radius: Fraction) -> FewCoordinates:
+    """A cached :class:`FewCoordinates` (the enumeration is shared by all shells of a certificate)."""
+    return FewCoordinates(groups, radius)

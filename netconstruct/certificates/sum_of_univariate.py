@@ -32,7 +32,7 @@ from fractions import Fraction
 from typing import Callable
 
 from ..arith import interval_bounds
-from ..ballsum import ball_sum, square_error
+from ..ballsum import ball_sum, few_coordinates, square_error
 from ..bnb import certified_max
 from ..exact import Exact, normalize, sqrt_down, sqrt_up
 from ..matrix import Outer
@@ -186,10 +186,15 @@ def certify_radial(
     alpha_norm = sqrt_up(alpha2) if alpha2 > 0 else Fraction(0)
     e_lo = C0 + sum_gamma
     e_box = C0 + sum_beta
-    bs = ball_sum(tuple((square_error(h, R), n) for h, n in counts.values()))
+    groups = tuple((square_error(h, R), n) for h, n in counts.values())
+    bs = ball_sum(groups)
+    few = few_coordinates(groups, R)
 
     def shell_bound(ra: Fraction, rb: Fraction) -> Fraction:
         t0 = max(ra * ra + e_lo, bs.lower(ra, rb) + C0)
+        vertex = few.lower(ra, rb)
+        if vertex is not None:
+            t0 = max(t0, vertex + C0)
         t1 = rb * rb + min(e_box, C0 + alpha_norm * rb) if alpha_norm else rb * rb + e_box
         t1 = max(min(t1, bs.upper(ra, rb) + C0), t0)
         Gmin, Gmax = st.G.range(t0, t1)
@@ -201,12 +206,35 @@ def certify_radial(
         stall_every=200, min_width=R / 2**24,
     )
     levels = sorted({float(k) for ks in st.coordinate_knots() for k in ks if k > 0})
+    members = [[i for i, h in enumerate(st.coords) if id(h) == key] for key in counts]
+    points = tuple(p for r in (ra, (ra + rb) / 2, rb) if (p := _lowest_point(st, few, members, float(r))) is not None)
     return Certificate(
         value,
         "exact per-coordinate analysis + interval enclosure of g over shells (branch and bound)",
         {"shells": shells, "worst_shell_radius": float((ra + rb) / 2), "S_minus_norm2_range": [float(e_lo), float(e_box)]},
         tuple(levels),
+        points,
     )
+
+
+def _lowest_point(st: RadialStructure, few, members: list[list[int]], r: float) -> tuple | None:
+    """The point of the sphere ‖x‖ = r where S is least (the vertex of :class:`~netconstruct.ballsum.FewCoordinates`),
+    each coordinate given the sign at which its h is smaller — a structured candidate for the worst error."""
+    import math
+
+    groups = few.minimiser(r)
+    if groups is None:
+        return None
+    x = [0.0] * st.d
+    for g, us in groups:
+        for i, u in zip(members[g], us):
+            t = math.sqrt(max(u, 0.0))
+            h = st.coords[i]
+            x[i] = t if float(h(Fraction(t))) <= float(h(Fraction(-t))) else -t
+    norm = math.sqrt(sum(v * v for v in x))
+    if norm > float(st.radius):
+        x = [v * float(st.radius) / norm * (1 - 1e-15) for v in x]
+    return tuple(x)
 
 
 def target_interval(target, prec: int = 113) -> Callable[[Fraction, Fraction], tuple[Fraction, Fraction]]:
