@@ -50,9 +50,10 @@ def _random_net(seed: int, widths):
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10**6), d=st.integers(1, 3), hidden=st.lists(st.integers(1, 8), min_size=1, max_size=3),
-       name=st.sampled_from(["sine", "tent", "gauss"]))
-def test_box_bounds_enclose_the_exact_error(seed, d, hidden, name):
-    """lo(X) ≤ N(x) − g(‖x‖) ≤ hi(X) for exact points x of X ∩ ball (random nets, boxes, targets)."""
+       name=st.sampled_from(["sine", "tent", "gauss"]), linear=st.booleans())
+def test_box_bounds_enclose_the_exact_error(seed, d, hidden, name, linear):
+    """lo(X) ≤ N(x) − g(‖x‖) ≤ hi(X) for exact points x of X ∩ ball (random nets, boxes, targets; with the
+    linear bound of g and in the CROWN-only baseline)."""
     target = make_target(name)
     net = _random_net(seed, [d, *hidden, 1])
     fn = float_net(net)
@@ -60,7 +61,7 @@ def test_box_bounds_enclose_the_exact_error(seed, d, hidden, name):
     rng = np.random.default_rng(seed)
     C = rng.uniform(-1, 1, (4, d))
     H = rng.uniform(0.0, 0.4, (4, d)) ** 2
-    lo, hi = bound_boxes(fn, table, C, H)
+    lo, hi = bound_boxes(fn, table, C, H, linear_target=linear)
     for c, h, a, b in zip(C, H, lo, hi):
         X = c + h * rng.uniform(-1, 1, (12, d))
         X = np.vstack([X, c + h, c - h])

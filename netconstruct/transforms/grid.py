@@ -128,6 +128,7 @@ class Prepared:
     mids: tuple
     readout: "_Readout"
     chunk: int
+    headroom: bool = False  # the a-priori bound over the whole grid proves no int64 overflow anywhere
 
 
 def prepare_transformed(net: Network, low, high, bits: int) -> Prepared:
@@ -149,23 +150,45 @@ def prepare_transformed(net: Network, low, high, bits: int) -> Prepared:
         mats = (_csr(w.left), _csr(w.right)) if isinstance(w, Outer) else (_csr(w),)
         absm = [abs(m).astype(float) for m in mats]
         mids.append((mats, absm, np.array([int(x) for x in layer.bias], dtype=np.int64)[:, None]))
-    return Prepared(W1, b1, tuple(mids), _Readout(net.layers[-1]), max(1, 20_000_000 // max(net.widths)))
+    # chunks small enough that every activation array (width × chunk int64) stays within a few MiB:
+    # fresh arrays of hundreds of MiB cost more in page faults than the arithmetic itself
+    chunk = max(64, 600_000 // max(net.widths))
+    return Prepared(W1, b1, tuple(mids), _Readout(net.layers[-1]), chunk, _headroom(W1, b1, mids, G))
+
+
+def _headroom(W1, b1, mids, G: int) -> bool:
+    """Whether |activation| ≤ |W|·bound + |b|, propagated from 0 ≤ u ≤ G − 1 over the whole grid, keeps every
+    intermediate product below 2⁶² (with 1% slack for the float arithmetic of the bound itself)."""
+    bound = abs(W1).astype(float) @ np.full(W1.shape[1], float(G - 1)) + np.abs(b1[:, 0]).astype(float)
+    for mats, absm, bias in mids:
+        for m in reversed(absm):
+            bound = m @ bound
+            if float(bound.max(initial=0.0)) * 1.01 >= _SAFE:
+                return False
+        bound = bound + np.abs(bias[:, 0]).astype(float)
+        if float(bound.max(initial=0.0)) * 1.01 >= _SAFE:
+            return False
+    return True
 
 
 def evaluate_prepared(prep: Prepared, U: np.ndarray) -> list[list[Fraction]]:
     """The prepared transformed network at the grid points U, exactly (int64 with proved headroom)."""
     out: list[list[Fraction]] = []
     for s in range(0, len(U), prep.chunk):
-        A = np.maximum(prep.W1 @ U[s : s + prep.chunk].T.astype(np.int64) + prep.b1, 0)
+        A = prep.W1 @ U[s : s + prep.chunk].T.astype(np.int64)
+        A += prep.b1
+        np.maximum(A, 0, out=A)
         for mats, absm, bias in prep.mids:
-            bound = np.abs(A).max(axis=1).astype(float)
-            for m in reversed(absm):  # every intermediate product stays below 2^62 (with 1% slack)
-                bound = m @ bound
-                if float(bound.max(initial=0.0)) * 1.01 + float(np.abs(bias).max(initial=0)) >= _SAFE:
-                    raise NetconstructError("integer evaluation would overflow int64")
+            if not prep.headroom:  # the bound over this chunk's actual values (A ≥ 0 after the ReLU)
+                bound = A.max(axis=1).astype(float)
+                for m in reversed(absm):  # every intermediate product stays below 2^62 (with 1% slack)
+                    bound = m @ bound
+                    if float(bound.max(initial=0.0)) * 1.01 + float(np.abs(bias).max(initial=0)) >= _SAFE:
+                        raise NetconstructError("integer evaluation would overflow int64")
             for m in reversed(mats):
                 A = m @ A
-            A = np.maximum(A + bias, 0)
+            A += bias
+            np.maximum(A, 0, out=A)
         out += prep.readout(A)
     return out
 
