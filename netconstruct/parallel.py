@@ -58,24 +58,79 @@ def run(fn: Callable[[Any, Any], Any], pieces: Sequence[Any], context: Any = Non
 
     ``cost`` (an estimate per piece) makes the workers start with the most expensive pieces, so that one
     large piece does not run alone at the end; the results keep the pieces' order."""
-    pieces = list(pieces)
-    total = len(pieces)
-    tick = progress or (lambda done, total: None)
+    with executor(context, workers, scheduler, len(pieces)) as ex:
+        return ex.map(fn, pieces, progress, cost)
+
+
+def executor(context: Any = None, workers: int | None = 1, scheduler: str | None = None,
+             most_pieces: int | None = None) -> "Executor":
+    """An :class:`Executor` that keeps its worker processes (or its dask client and the scattered context)
+    for several :meth:`Executor.map` calls — a job of several dependent stages pays the start-up once."""
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be ≥ 1, got {workers}")
     if scheduler:
-        return _run_dask(fn, pieces, context, scheduler, tick)
+        return _DaskExecutor(context, scheduler)
     n = default_workers() if workers is None else workers
-    if n == 1 or total <= 1:
-        out = []
-        for i, piece in enumerate(pieces):
-            out.append(fn(context, piece))
-            tick(i + 1, total)
-        return out
-    results: list = [None] * total
-    failed: list[int] = []
-    pool = ProcessPoolExecutor(max_workers=min(n, total), initializer=_init, initargs=(context,))
-    try:
+    if most_pieces is not None:
+        n = min(n, max(1, most_pieces))
+    return _LocalExecutor(context, n)
+
+
+class Executor:
+    """The interface of both backends: ``with executor(...) as ex: ex.map(fn, pieces, progress, cost)``."""
+
+    def __init__(self, context: Any):
+        self.context = context
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close(failed=exc[0] is not None)
+
+    def close(self, failed: bool = False) -> None:  # pragma: no cover - overridden
+        pass
+
+    def map(self, fn, pieces, progress: Progress | None = None, cost=None) -> list:  # pragma: no cover
+        raise NotImplementedError
+
+
+class _LocalExecutor(Executor):
+    def __init__(self, context: Any, n: int):
+        super().__init__(context)
+        self.n = n
+        self.pool: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.n, initializer=_init, initargs=(self.context,))
+        return self.pool
+
+    def close(self, failed: bool = False) -> None:
+        if self.pool is None:
+            return
+        if failed:
+            procs = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:  # stop running pieces now
+                proc.terminate()
+        else:
+            self.pool.shutdown(wait=True)
+        self.pool = None
+
+    def map(self, fn, pieces, progress: Progress | None = None, cost=None) -> list:
+        pieces = list(pieces)
+        total = len(pieces)
+        tick = progress or (lambda done, total: None)
+        if self.n == 1 or total <= 1:
+            out = []
+            for i, piece in enumerate(pieces):
+                out.append(fn(self.context, piece))
+                tick(i + 1, total)
+            return out
+        results: list = [None] * total
+        failed: list[int] = []
+        pool = self._pool()
         order = sorted(range(total), key=lambda i: -cost(pieces[i])) if cost else range(total)
         futures = {pool.submit(_call, fn, pieces[i]): i for i in order}
         done = 0
@@ -87,45 +142,52 @@ def run(fn: Callable[[Any, Any], Any], pieces: Sequence[Any], context: Any = Non
                 failed.append(i)
             done += 1
             tick(done, total)
-    except BaseException:
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:  # stop running pieces now
-            proc.terminate()
-        raise
-    pool.shutdown(wait=True)
-    for i in failed:  # a worker died: recompute its piece here (an error now is raised, never dropped)
-        results[i] = fn(context, pieces[i])
-    return results
+        if failed:  # the pool is broken: start a fresh one for the next stage
+            self.close(failed=True)
+        for i in failed:  # a worker died: recompute its piece here (an error now is raised, never dropped)
+            results[i] = fn(self.context, pieces[i])
+        return results
 
 
-def _run_dask(fn, pieces, context, scheduler: str, tick: Progress) -> list:
-    try:
-        from dask.distributed import Client, as_completed as dask_completed
-    except ImportError:
-        raise UsageError('--scheduler needs dask.distributed: pip install "netconstruct[dask]"') from None
-    try:
-        client = Client(scheduler, timeout=5)
-    except OSError as exc:
-        raise UsageError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
-    futures = []
-    try:
-        shared = client.scatter(context, broadcast=True) if context is not None else None
-        data = client.scatter(pieces)  # pieces travel as data, not inside the task graph
-        futures = client.map(_dask_call, [fn] * len(pieces), [shared] * len(pieces), data, pure=False, retries=1)
-        index = {f.key: i for i, f in enumerate(futures)}
+class _DaskExecutor(Executor):
+    def __init__(self, context: Any, scheduler: str):
+        super().__init__(context)
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise UsageError('--scheduler needs dask.distributed: pip install "netconstruct[dask]"') from None
+        try:
+            self.client = Client(scheduler, timeout=5)
+        except OSError as exc:
+            raise UsageError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+        self.shared = None
+        self.futures: list = []
+
+    def close(self, failed: bool = False) -> None:
+        if failed and self.futures:
+            self.client.cancel(self.futures)
+        self.client.close()
+
+    def map(self, fn, pieces, progress: Progress | None = None, cost=None) -> list:
+        from dask.distributed import as_completed as dask_completed
+
+        pieces = list(pieces)
+        tick = progress or (lambda done, total: None)
+        if self.shared is None and self.context is not None:
+            self.shared = self.client.scatter(self.context, broadcast=True)
+        order = sorted(range(len(pieces)), key=lambda i: -cost(pieces[i])) if cost else list(range(len(pieces)))
+        data = self.client.scatter([pieces[i] for i in order])  # pieces travel as data, not in the task graph
+        self.futures = self.client.map(_dask_call, [fn] * len(pieces), [self.shared] * len(pieces), data,
+                                       pure=False, retries=1)
+        index = {f.key: i for i, f in zip(order, self.futures)}
         results: list = [None] * len(pieces)
         done = 0
-        for fut in dask_completed(futures):
+        for fut in dask_completed(self.futures):
             results[index[fut.key]] = fut.result()
             done += 1
             tick(done, len(pieces))
+        self.futures = []
         return results
-    except BaseException:
-        client.cancel(futures)
-        raise
-    finally:
-        client.close()
 
 
 def chunks(n: int, size: int) -> list[tuple[int, int]]:

@@ -24,29 +24,32 @@ from .targets import Target
 from .verify import verify_radial
 
 
-def cell(context, piece) -> dict:
-    """One row of :func:`size_table`: ``context`` = (target, build_max), ``piece`` = (ε, d)."""
+def part(context, piece) -> tuple:
+    """One construction in one cell of :func:`size_table`: ``context`` = (target, build_max), ``piece`` =
+    (ε, d, key).  Returns (its size entry, its ``built`` entry or None)."""
     target, build_max = context
-    eps, d = piece
-    row: dict = {"d": d, "eps": float(eps)}
-    sizes = {key: c.size(d, eps, target) for key, c in CONSTRUCTIONS.items()}
-    for key, s in sizes.items():
-        row[key] = s.neurons if CONSTRUCTIONS[key].depth == 3 else s.to_json()
-    if build_max:
-        built = {}
-        for key, c in CONSTRUCTIONS.items():
-            n = sizes[key].neurons
-            if not sizes[key].exact or n is None or n > build_max:
-                continue
-            try:
-                net = c.build(d, eps, target)
-            except TooLargeError:
-                continue
-            rep = verify_radial(net, target, eps, samples=1000, seed=0)
-            assert net.size == n, (key, net.size, n)
-            built[key] = {"certified": rep.certified.to_json().get("sup_error"), "ok": rep.ok}
-        row["built"] = built
-    return row
+    eps, d, key = piece
+    c = CONSTRUCTIONS[key]
+    size = c.size(d, eps, target)
+    entry = size.neurons if c.depth == 3 else size.to_json()
+    n = size.neurons
+    if not build_max or not size.exact or n is None or n > build_max:
+        return entry, None
+    try:
+        net = c.build(d, eps, target)
+    except TooLargeError:
+        return entry, None
+    rep = verify_radial(net, target, eps, samples=1000, seed=0)
+    assert net.size == n, (key, net.size, n)
+    return entry, {"certified": rep.certified.to_json().get("sup_error"), "ok": rep.ok}
+
+
+def _cost(piece) -> float:
+    """A rough work estimate, to start the costly pieces first (the depth-2 accuracy cubature grows like
+    (1/ε)^d, the others polynomially)."""
+    eps, d, key = piece
+    e = 1 / float(eps)
+    return e ** min(d, 6) if key == "depth2_accuracy" else d * e * e
 
 
 def size_table(
@@ -59,14 +62,25 @@ def size_table(
     scheduler: str | None = None,
 ) -> list[dict]:
     """One row per (ε, d): each construction's size (``depth3``: the count; others: a :class:`Size`
-    record) and, where built, ``built[key] = {certified, ok}``.  Cells are independent pieces for
-    :func:`netconstruct.parallel.run` (rows come back in order whatever the backend)."""
+    record) and, where built, ``built[key] = {certified, ok}``.  Every (cell, construction) is an
+    independent piece for :func:`netconstruct.parallel.run` (rows come back in order whatever the backend)."""
     from .parallel import run
 
-    pieces = [(eps, d) for eps in epss for d in dims]
-    return run(cell, pieces, (target, build_max), workers, scheduler,
-               lambda done, total: progress(f"cells done: {done}/{total}"),
-               cost=lambda piece: piece[1] / float(piece[0]) ** 2)
+    cells = [(eps, d) for eps in epss for d in dims]
+    keys = list(CONSTRUCTIONS)
+    pieces = [(eps, d, key) for eps, d in cells for key in keys]
+    out = run(part, pieces, (target, build_max), workers, scheduler,
+              lambda done, total: progress(f"pieces done: {done}/{total}"), cost=_cost)
+    rows = []
+    for i, (eps, d) in enumerate(cells):
+        row: dict = {"d": d, "eps": float(eps)}
+        results = out[i * len(keys):(i + 1) * len(keys)]
+        for key, (entry, _) in zip(keys, results):
+            row[key] = entry
+        if build_max:
+            row["built"] = {key: b for key, (_, b) in zip(keys, results) if b is not None}
+        rows.append(row)
+    return rows
 
 
 def neurons_of(row: dict, key: str) -> tuple[int | None, bool]:

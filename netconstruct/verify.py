@@ -174,25 +174,26 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
     step runs through :func:`netconstruct.parallel.run`: the same points and numbers whatever the backend."""
     import numpy as np
 
-    from .parallel import chunks, run
+    from .parallel import chunks, executor
 
     context = (net, target, dps)
     size = max(1, 2_000_000 // max(1, net.size))
-    parts = run(_errors, [X[a:b] for a, b in chunks(len(X), size)], context, workers, scheduler)
-    screened = np.concatenate(parts) if parts else np.zeros(0)
     kinds = dict(kinds or {})
-    if len(X):
-        rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
-        order = np.argsort(-screened)[:starts]
-        climbed = np.array(run(_climb, [(X[i], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)],
-                               context, workers, scheduler))
-        kinds["climbed"] = len(climbed)
-        X = np.concatenate([X, climbed])
-        screened = np.concatenate([screened, _errors(context, climbed)])
+    with executor(context, workers, scheduler) as ex:  # one set of workers for the three stages
+        parts = ex.map(_errors, [X[a:b] for a, b in chunks(len(X), size)])
+        screened = np.concatenate(parts) if parts else np.zeros(0)
+        if len(X):
+            rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
+            order = np.argsort(-screened)[:starts]
+            climbed = np.array(ex.map(_climb, [(X[i], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)]))
+            kinds["climbed"] = len(climbed)
+            X = np.concatenate([X, climbed])
+            screened = np.concatenate([screened, _errors(context, climbed)])
+        worst = np.argsort(-screened)[:top]
+        confirmed = ex.map(_confirm, [X[i] for i in worst])
     r = np.linalg.norm(X, axis=1)
-    worst = np.argsort(-screened)[:top]
     mp = multiprecision(dps)
-    exact = [mp.ctx.make_mpf(v) for v in run(_confirm, [X[i] for i in worst], context, workers, scheduler)]
+    exact = [mp.ctx.make_mpf(v) for v in confirmed]
     return Sampled(
         points=int(len(X)),
         max_error_float64=float(screened.max()) if len(screened) else 0.0,
