@@ -66,12 +66,17 @@ def plot_lines(series: dict[str, tuple[Sequence[float], Sequence[float]]], out: 
                styles: dict[str, dict] | None = None) -> dict:
     """A simple multi-line chart (used by the separation table and training curves).
 
-    ``styles`` maps a series name to matplotlib keyword arguments (color, linestyle, marker)."""
+    A series is (xs, ys) or (xs, ys, error bars).  ``styles`` maps a series name to matplotlib keyword
+    arguments (color, linestyle, marker)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
-    for name, (xs, ys) in series.items():
+    for name, data in series.items():
+        xs, ys = data[0], data[1]
         kw = {"marker": "o", "lw": 1.5, **((styles or {}).get(name, {}))}
-        ax.plot(xs, ys, label=name, **kw)
+        if len(data) > 2 and data[2] is not None:
+            ax.errorbar(xs, ys, yerr=data[2], label=name, capsize=3, **kw)
+        else:
+            ax.plot(xs, ys, label=name, **kw)
     if logx:
         ax.set_xscale("log")
     if logy:

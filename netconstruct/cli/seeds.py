@@ -130,42 +130,70 @@ def ball(
 
 @app.command("feature-learning")
 def feature_learning(
-    d: Annotated[int, typer.Option("--d", help="Input dimension.")] = 16,
-    n: Annotated[str, typer.Option("--n", help="Sample sizes (comma-separated).")] = "1000,4000,16000,32000",
+    d: Annotated[str, typer.Option("--d", help="Input dimension, or several (8,12,16,24,32): then the sample-size "
+                                               "exponents are fitted.")] = "16",
+    n: Annotated[str, typer.Option("--n", help="Sample sizes (comma-separated).")] = "4000,16000,64000",
     target: Annotated[str, typer.Option(
-        "--target", help="quadratic: ReLU(xᵀAx/√2); single-index: ReLU(⟨w,x⟩).")] = "quadratic",
-    m1: Annotated[Optional[int], typer.Option("--m1", help="First-layer width (default min(4d², 4096)).")] = None,
+        "--target", help="he2: g(z) = (z + c·He₂(z))/√(1+2c²), he3: (z + c·He₃(z))/√(1+6c²), z = xᵀAx/√2; "
+                         "quadratic: ReLU(xᵀAx/√2); single-index: ReLU(⟨w,x⟩).")] = "he2",
+    c: Annotated[Optional[float], typer.Option("--c", help="Weight c of the Hermite part (default 2 for he2, 0.5 for he3).")] = None,
+    steps: Annotated[int, typer.Option("--steps", help="Most gradient steps on the middle layer (1 = the paper's one "
+                                                       "step; the count used is chosen on a validation split).")] = 64,
+    seeds: Annotated[int, typer.Option("--seeds", help="Independent repetitions (mean ± std).")] = 1,
+    m1: Annotated[Optional[int], typer.Option("--m1", help="First-layer width, both architectures (default min(4d², 4096)).")] = None,
     m2: Annotated[int, typer.Option("--m2", help="Second-layer width.")] = 512,
     test: Annotated[int, typer.Option("--test", help="Test samples.")] = 4000,
+    device: Annotated[str, typer.Option("--device", help="cpu (numpy), torch-cpu, or cuda[:k] (needs the torch extra).")] = "cpu",
     seed: Seed = 0,
     plot_file: PlotFile = None,
     json_out: Json = False,
 ) -> None:
-    """Three-layer feature learning (one GD step on the middle layer, then ridge) vs a two-layer network
-    on the same samples (Nichani, Damian & Lee 2023): normalised test error vs number of samples.
+    """Three-layer feature learning (gradient steps on the middle layer, then ridge) vs a two-layer network
+    of the same width on the same samples (Nichani, Damian & Lee 2023): normalised test error vs n.
 
-    Example:  netconstruct feature-learning --d 16 --n 1000,4000,16000 --plot fl.png
+    Example:  netconstruct feature-learning --d 32 --n 8000,32000,128000,256000 --seeds 3 --plot fl.png
+              netconstruct feature-learning --d 8,12,16,24,32 --n 2000,4000,...  (sample-size exponents)
     """
     with handled():
         writable(plot_file)
         from ..experiments.feature_learning import study
 
+        dims = int_list(d, "--d", minimum=2)
         ns = int_list(n, "--n", minimum=20)
         with stages(True) as progress:
-            rep = study(d, ns, target, m1, m2, test, seed, progress=lambda k: progress(f"n = {k:,}"))
+            rep = study(dims if len(dims) > 1 else dims[0], ns, target, m1, m2, test, seed, seeds, steps, c, device,
+                        progress=progress)
         res = rep.data
+        results = res.get("results", [res])
         if plot_file is not None:
             from ..plot import plot_lines
 
-            xs = [r["n"] for r in res["rows"]]
-            plot_lines({"three layers (one GD step + ridge)": (xs, [r["three_layer"] for r in res["rows"]]),
-                        "two layers (random features + ridge)": (xs, [r["two_layer"] for r in res["rows"]])},
-                       plot_file, "samples n", "normalised test MSE", f"{target} target, d = {d}", logx=True)
+            series = {}
+            for r in results:
+                xs = [row["n"] for row in r["rows"]]
+                tag = f", d = {r['d']}" if len(results) > 1 else ""
+                series[f"three layers{tag}"] = (xs, [row["three_layer"] for row in r["rows"]],
+                                                [row["three_layer_std"] for row in r["rows"]])
+                series[f"two layers{tag}"] = (xs, [row["two_layer"] for row in r["rows"]],
+                                              [row["two_layer_std"] for row in r["rows"]])
+            plot_lines(series, plot_file, "samples n", "normalised test MSE", f"{target} target", logx=True)
         if json_out:
             emit_json(rep.to_json())
             return
-        rows = [(f"{r['n']:,}", f"{r['three_layer']:.4f}", f"{r['two_layer']:.4f}",
-                 f"{r['feature_correlation']:.3f}" if "feature_correlation" in r else "—") for r in res["rows"]]
-        stdout().print(columns(
-            f"{target} target, d = {d}, m1 = {res['m1']}, m2 = {m2}: normalised test MSE (1 = predicting the mean)",
-            ("n", "three layers", "two layers", "corr(learned feature, xᵀAx)"), rows))
+        for r in results:
+            rows = [(f"{row['n']:,}", f"{row['three_layer']:.4f} ± {row['three_layer_std']:.4f}",
+                     f"{row['two_layer']:.4f} ± {row['two_layer_std']:.4f}", f"{row['feature_correlation']:.3f}",
+                     f"{row['feature_correlation_one_step']:.3f}", ",".join(str(k) for k in row["steps"]))
+                    for row in r["rows"]]
+            stdout().print(columns(
+                f"{target} target (c = {r['c']:g}), d = {r['d']}, m1 = {r['m1']}, m2 = {m2}, {r['seeds']} seed(s): "
+                "normalised test MSE (1 = predicting the mean); corr = |corr(learned feature, xᵀAx)|",
+                ("n", "3 layers", "2 layers", "corr", "corr, 1 step", "steps"), rows))
+        if len(results) > 1:
+            for key, name in (("three_layer", "three layers"), ("two_layer", "two layers")):
+                e = res[f"exponent_{key}"]
+                missing = res["not_reached"][key]
+                text = f"{e:.2f}" if e is not None else "not fitted"
+                if missing:
+                    text += f" (NMSE ≤ {res['nmse_level']} never reached at d = {', '.join(map(str, missing))})"
+                stdout().print(f"{name}: n(NMSE ≤ {res['nmse_level']}) grows like d^{text}", highlight=False)
