@@ -57,14 +57,14 @@ def separation_job(quick: bool):
     return job
 
 
-def sampling_job(quick: bool):
+def sampling_job(quick: bool, knots: str | None = None):
     from netconstruct.constructions import radial_depth3
     from netconstruct.targets import make_target
     from netconstruct.verify import sample_points, search_worst
 
     t = make_target("sine")
     d, eps = (200, Fraction(1, 10)) if quick else (1000, Fraction(1, 20))
-    net = radial_depth3.build(d, eps, t)
+    net = radial_depth3.build(d, eps, t, knots=knots)
     X, kinds = sample_points(d, 1.0, 10_000, 0)
 
     def job(workers=1, scheduler=None):
@@ -75,7 +75,8 @@ def sampling_job(quick: bool):
 
 
 JOBS = {"grid": "bound-weights exact grid check", "separation": "separation",
-        "sampling": "worst-point search (sampled verification)"}
+        "sampling": "worst-point search (sampled verification), default (geometric) knots",
+        "sampling_uniform": "worst-point search (sampled verification), uniform knots (318,898 neurons)"}
 
 
 def child(job: str, backend: str, quick: bool) -> None:
@@ -83,7 +84,8 @@ def child(job: str, backend: str, quick: bool) -> None:
     import hashlib
     import pickle
 
-    make = {"grid": lambda q: grid_job(q)[0], "separation": separation_job, "sampling": sampling_job}[job]
+    make = {"grid": lambda q: grid_job(q)[0], "separation": separation_job, "sampling": sampling_job,
+            "sampling_uniform": lambda q: sampling_job(q, "uniform")}[job]
     fn = make(quick)
     kwargs = {"workers": 1} if backend == "1" else {"workers": 2} if backend == "2" else {}
     if backend == "cluster":
@@ -109,6 +111,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--child", nargs=2)
+    ap.add_argument("--jobs", default=",".join(JOBS), help="comma-separated subset of " + ", ".join(JOBS))
     args = ap.parse_args()
     if args.child:
         child(*args.child, args.quick)
@@ -117,6 +120,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     note = ""
     for job, name in JOBS.items():
+        if job not in args.jobs.split(","):
+            continue
         res = {}
         for backend in ("1", "2", "cluster"):
             cmd = [sys.executable, __file__, "--child", job, backend] + (["--quick"] if args.quick else [])

@@ -25,9 +25,9 @@ Targets (f* centred; errors are normalised test MSE E(h − f*)²/Var f*, 1 = pr
   the part of g linear in z carries 1/(1 + 2c²) (1/(1 + 6c²)) of the variance — enough for the first step
   to find z — and the rest is a degree-4 (degree-6) polynomial in x, which a kernel method needs ≈ d⁴ (d⁶)
   samples and features to fit.  A = Q diag(±1) Qᵀ/√d with Q random orthogonal (tr A = 0, ‖A‖_F = 1 and
-  the least possible ‖A‖_op = 1/√d): every power of A lies in span{I, A}, so on the sphere the degree-2
-  part of any g(xᵀAx) is *exactly* a multiple of xᵀAx — no leakage into the learned feature (odd d: one
-  eigenvalue 0, a small leak);
+  the least possible ‖A‖_op = 1/√d): f* is invariant under the rotations fixing A (O(d/2) × O(d/2) on its
+  eigenspaces), so its degree-2 harmonic part xᵀBx has B = αP₊ + βP₋, and tr B = 0 forces B ∝ A — no bias
+  of the learned feature towards other quadratic forms (odd d: one eigenvalue 0, a small leak);
 * ``quadratic`` — f* = ReLU(xᵀAx/√2), A a normalised traceless GOE matrix (the first version's target);
 * ``single-index`` — f* = ReLU(⟨w, x⟩).
 
