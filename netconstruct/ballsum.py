@@ -187,7 +187,7 @@ class FewCoordinates:
                 return
             sides.append((side, n))
         R2 = R * R
-        scale = max(1.0, max(float(np.abs(s[4]).max()) for s, _ in sides)) * d + d * R2
+        scale = max(1.0, max(s[1] for s, _ in sides)) * d + d * R2
         self.margin = 2.0**-40 * (d + 16) * scale
         self.slack = (d + 2) * _TGRID * R2 + self.margin
         self.sides = [s for s, _ in sides]
@@ -220,8 +220,9 @@ class FewCoordinates:
                 n = int(np.searchsorted(T, U + self.slack, side="right"))
                 if n == 0:
                     continue
-                w = np.maximum(U - T[:n] - self.slack, 0.0)
-                best = min(best, float((V[:n] + _psi(side, w)).min()))
+                Tn, Vn = _staircase(T[:n], V[:n])
+                w = np.maximum(U - Tn - self.slack, 0.0)
+                best = min(best, float((Vn + _psi(side, w)).min()))
         return Fraction(best - self.margin)
 
     def minimiser(self, r: float) -> list[tuple[int, list[float]]] | None:
@@ -238,7 +239,7 @@ class FewCoordinates:
             if n == 0:
                 continue
             vals = V[:n] + _psi(side, U - T[:n])
-            j = int(np.argmin(vals))
+            j = int(np.argmin(vals))  # (one query: all candidates, no staircase needed)
             if vals[j] < best:
                 best, arg = float(vals[j]), (k, j, U - float(T[j]))
         if arg is None:
@@ -254,38 +255,63 @@ class FewCoordinates:
         return out
 
 
-def _sides(q: Quadratics):
-    """The pieces of ψ on u = t² from both sides of 0, as float arrays (P, Q, a1, a0, |a1|+|a0|) in the
-    variable |t|; None when some h̃ decreases in |t| or ε is not of the PL form (a₂ = −1)."""
+def _staircase(T, V):
+    """The (T, V) that no entry with a larger T and a V at least as small dominates: since ψ is
+    non-decreasing, V + ψ(U − T) over the entries with T ≤ U is least on these (fewer ψ evaluations)."""
     import numpy as np
 
-    rows = []
+    suffix = np.minimum.accumulate(V[::-1])[::-1]
+    keep = V <= suffix
+    return T[keep], V[keep]
+
+
+def _sides(q: Quadratics):
+    """The pieces of ψ on u = t² from each side of 0, in the variable |t|: per side float arrays
+    (P, Q, a₁, a₀) sorted by P, plus the largest |a₁|·Q + |a₀| (for the rounding margin); None when some h̃
+    decreases in |t| or ε is not of the PL form (a₂ = −1)."""
+    import numpy as np
+
+    pos, neg = [], []
     for p, q_, a2, a1, a0 in q.pieces:
         if a2 != -1:
             return None
         if p >= 0:
             if a1 < 0:
                 return None
-            rows.append((p, q_, a1, a0))
+            pos.append((p, q_, a1, a0))
         elif q_ <= 0:
             if a1 > 0:
                 return None
-            rows.append((-q_, -p, -a1, a0))
+            neg.append((-q_, -p, -a1, a0))
         else:
             return None
-    arr = np.array([[float(v) for v in r] for r in rows])
-    return (arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], np.abs(arr[:, 2]) * arr[:, 1] + np.abs(arr[:, 3]))
+    sides = []
+    scale = 0.0
+    for rows in (pos, neg):
+        if rows:
+            arr = np.array(sorted([[float(v) for v in r] for r in rows]))
+            sides.append(tuple(arr[:, i].copy() for i in range(4)))
+            scale = max(scale, float((np.abs(arr[:, 2]) * arr[:, 1] + np.abs(arr[:, 3])).max()))
+    return tuple(sides), scale
+
+
+def _breakpoints(side) -> "np.ndarray":  # noqa: F821
+    import numpy as np
+
+    return np.unique(np.concatenate([np.concatenate([P, Q]) for P, Q, _, _ in side[0]]) ** 2)
 
 
 def _psi(side, w):
-    """ψ(w) = min over pieces containing √w (both sides of 0) of a₁√w + a₀ (float; pieces are closed)."""
+    """ψ(w) = min over the sides of a₁√w + a₀ on the piece holding √w (float)."""
     import numpy as np
 
-    P, Q, a1, a0, _ = side
-    t = np.sqrt(w)[:, None]
-    val = a1[None, :] * t + a0[None, :]
-    hit = (P[None, :] <= t * (1 + 2.0**-50)) & (t <= Q[None, :] * (1 + 2.0**-50))
-    return np.where(hit, val, np.inf).min(axis=1)
+    t = np.sqrt(w)
+    best = None
+    for P, Q, a1, a0 in side[0]:
+        k = np.clip(np.searchsorted(Q, t, side="left"), 0, len(Q) - 1)
+        v = a1[k] * t + a0[k]
+        best = v if best is None else np.minimum(best, v)
+    return best
 
 
 def _sums(groups, R2: float):
@@ -302,7 +328,7 @@ def _sums(groups, R2: float):
     before = None
     last = len(groups) - 1
     for g, (side, n) in enumerate(groups):
-        b = np.unique(np.concatenate([side[0], side[1]]) ** 2)
+        b = _breakpoints(side)
         b = b[b <= R2 * (1 + 2.0**-50)]
         vb = _psi(side, b)
         for c in range(n):
