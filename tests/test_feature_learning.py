@@ -106,3 +106,10 @@ def test_bad_arguments_and_memory_are_refused_before_work():
         fl.study(16, [100], target="nope")
     with pytest.raises(UsageError):
         fl.study(16, [100], c=-1.0)
+
+
+def test_fewer_samples_than_features_is_solved_on_the_spectrum():
+    """n₁ < m₁ makes the feature covariance singular; the ridge falls back to its eigen-decomposition."""
+    res = fl.experiment(8, [200], "he2", m1=256, m2=32, test=200, seed=0)
+    row = res["rows"][0]
+    assert math.isfinite(row["three_layer"]) and math.isfinite(row["two_layer"])

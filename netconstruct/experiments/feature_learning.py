@@ -199,10 +199,14 @@ def _chunks(n: int, size: int):
 # --------------------------------------------------------------------------------------------
 def _ridge(S, s, lam):
     """argmin_a aᵀSa − 2sᵀa + λ‖a‖² (centred least squares), by a Cholesky factorisation."""
-    from scipy.linalg import cho_factor, cho_solve
+    from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigh
 
     M = S + lam * np.eye(len(s))
-    return cho_solve(cho_factor(M, check_finite=False), s, check_finite=False)
+    try:
+        return cho_solve(cho_factor(M, check_finite=False), s, check_finite=False)
+    except LinAlgError:  # S has rank < m₁ (n < m₁) and λ is below its rounding: solve on its spectrum
+        e, U = eigh(S, check_finite=False)
+        return U @ ((U.T @ s) / (np.maximum(e, 0.0) + lam))
 
 
 def _nmse_from_block(block: Block, mu, ybar, a, var) -> float:
