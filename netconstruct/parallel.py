@@ -38,8 +38,33 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_TUNED = False
+
+
+def keep_freed_memory() -> None:
+    """In a worker process, let glibc keep freed blocks of up to 64 MiB for reuse instead of unmapping them.
+
+    The pieces allocate activation arrays of a few MiB again and again; a worker started with
+    ``MALLOC_TRIM_THRESHOLD_`` set (Dask's nanny does this) otherwise maps and page-faults every one of
+    them afresh, which costs more than the arithmetic (measured: the grid check 2.6× slower).  No effect
+    off glibc; nothing numeric changes."""
+    global _TUNED
+    if _TUNED:
+        return
+    _TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 * 2**20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 256 * 2**20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
 def _init(context) -> None:
     global _CONTEXT
+    keep_freed_memory()
     _CONTEXT = context
 
 
@@ -48,6 +73,7 @@ def _call(fn, piece):
 
 
 def _dask_call(fn, context, piece):
+    keep_freed_memory()
     return fn(context, piece)
 
 

@@ -85,6 +85,25 @@ def _int_affine(rows, bias, Y: np.ndarray, q: Sequence[int]):
 
 def original_on_grid(net: Network, low, high, bits: int, U: np.ndarray) -> list[list[Fraction]]:
     """``N(x̃(u))`` exactly for every row ``u`` of ``U`` (ReLU / identity activations)."""
+    return unpack(_original_packed(net, low, high, bits, U))
+
+
+def pack(numerators: np.ndarray, denominators: Sequence[int]) -> tuple:
+    """Exact values as (integer numerators — int64 where they fit, else Python ints —, one denominator per
+    output): cheap to send between processes, unlike lists of Fractions."""
+    num = np.asarray(numerators)
+    if num.dtype == object and len(num) and max(abs(int(v)) for v in num.ravel()) < 2**62:
+        num = num.astype(np.int64)
+    return num, tuple(int(q) for q in denominators)
+
+
+def unpack(packed: tuple) -> list[list[Fraction]]:
+    """The Fractions of :func:`pack`'s output, row by row."""
+    num, den = packed
+    return [[Fraction(int(v), den[j]) for j, v in enumerate(row)] for row in num]
+
+
+def _original_packed(net: Network, low, high, bits: int, U: np.ndarray) -> tuple:
     G = 2**bits
     q = []
     cols = []
@@ -100,7 +119,7 @@ def original_on_grid(net: Network, low, high, bits: int, U: np.ndarray) -> list[
             Y = np.maximum(Y, 0)
         elif layer.activation != "identity":
             raise NetconstructError(f"exact grid evaluation needs relu/identity, not {layer.activation}")
-    return [[Fraction(int(v), q[j]) for j, v in enumerate(row)] for row in Y]
+    return pack(Y, q)
 
 
 # --- the transformed network: integers inside, rational read-out --------------------------------
@@ -173,7 +192,12 @@ def _headroom(W1, b1, mids, G: int) -> bool:
 
 def evaluate_prepared(prep: Prepared, U: np.ndarray) -> list[list[Fraction]]:
     """The prepared transformed network at the grid points U, exactly (int64 with proved headroom)."""
-    out: list[list[Fraction]] = []
+    return unpack(evaluate_packed(prep, U))
+
+
+def evaluate_packed(prep: Prepared, U: np.ndarray) -> tuple:
+    """:func:`evaluate_prepared` as :func:`pack`'s (numerators, denominators)."""
+    out: list = []
     for s in range(0, len(U), prep.chunk):
         A = prep.W1 @ U[s : s + prep.chunk].T.astype(np.int64)
         A += prep.b1
@@ -189,8 +213,13 @@ def evaluate_prepared(prep: Prepared, U: np.ndarray) -> list[list[Fraction]]:
                 A = m @ A
             A += bias
             np.maximum(A, 0, out=A)
-        out += prep.readout(A)
-    return out
+        out.append(prep.readout(A))
+    if not out:
+        return np.zeros((0, len(prep.readout.rows)), dtype=np.int64), prep.readout.denominators
+    nums = [o[0] for o in out]
+    if any(n.dtype == object for n in nums):
+        nums = [n.astype(object) for n in nums]
+    return np.concatenate(nums), prep.readout.denominators
 
 
 def transformed_on_grid(net: Network, low, high, bits: int, U: np.ndarray) -> list[list[Fraction]]:
@@ -220,7 +249,12 @@ class _Readout:
                     t += 1
             self.rows.append((D, int(Fraction(layer.bias[j]) * D), limbs))
 
-    def __call__(self, A: np.ndarray) -> list[list[Fraction]]:
+    @property
+    def denominators(self) -> tuple:
+        return tuple(D for D, _, _ in self.rows)
+
+    def __call__(self, A: np.ndarray) -> tuple:
+        """The read-out of the activations A (one column per point), packed (see :func:`pack`)."""
         if int(np.abs(A).sum(axis=0).max(initial=0)) >= 2**31:
             raise NetconstructError("read-out activations too large for the limb evaluation")
         out = np.empty((A.shape[1], len(self.rows)), dtype=object)
@@ -228,8 +262,8 @@ class _Readout:
             total = np.full(A.shape[1], c, dtype=object)
             for limb, scale in limbs:
                 total = total + (limb @ A).astype(object) * scale
-            out[:, j] = [Fraction(int(v), D) for v in total]
-        return out.tolist()
+            out[:, j] = total
+        return pack(out, self.denominators)
 
 
 def band_measure(low, high, bits: int, band_bits: int) -> Fraction:
@@ -241,17 +275,17 @@ def band_measure(low, high, bits: int, band_bits: int) -> Fraction:
     return 1 - keep
 
 
-__all__ = ["grid_points", "original_on_grid", "transformed_on_grid", "band_measure"]
+__all__ = ["grid_points", "original_on_grid", "transformed_on_grid", "band_measure", "pack", "unpack"]
 
 
-def original_piece(context, U: np.ndarray) -> list[list[Fraction]]:
-    """:func:`original_on_grid` on one piece of the grid (``context`` = (net, low, high, bits))."""
-    return original_on_grid(*context, U)
+def original_piece(context, U: np.ndarray) -> tuple:
+    """:func:`original_on_grid` on one piece of the grid (``context`` = (net, low, high, bits)), packed."""
+    return _original_packed(*context, U)
 
 
-def transformed_piece(context, U: np.ndarray) -> list[list[Fraction]]:
-    """The transformed network on one piece of the grid (``context`` = its :class:`Prepared` form)."""
-    return evaluate_prepared(context, U)
+def transformed_piece(context, U: np.ndarray) -> tuple:
+    """The transformed network on one piece of the grid (``context`` = its :class:`Prepared` form), packed."""
+    return evaluate_packed(context, U)
 
 
 def on_grid(piece_fn, net: Network, low, high, bits: int, U: np.ndarray, workers: int | None = 1,
@@ -264,4 +298,4 @@ def on_grid(piece_fn, net: Network, low, high, bits: int, U: np.ndarray, workers
     parts = [U[a:b] for a, b in chunks(len(U), piece_size)]
     context = prepare_transformed(net, low, high, bits) if piece_fn is transformed_piece else (net, low, high, bits)
     out = run(piece_fn, parts, context, workers, scheduler, progress)
-    return [row for part in out for row in part]
+    return [row for part in out for row in unpack(part)]
