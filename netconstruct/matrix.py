@@ -18,6 +18,13 @@ from .errors import NetconstructError
 from .exact import Exact, exact_abs_max, normalize
 
 
+def portable_cache(cache: dict) -> dict:
+    """The entries of an evaluation cache that may travel to another process: float arrays (numpy, scipy
+    sparse) — the float64 forms of the weights, costly to rebuild on every worker; never numbers of a
+    private mpmath context."""
+    return {k: v for k, v in cache.items() if type(v).__module__.split(".")[0] in ("numpy", "scipy")}
+
+
 @dataclass(frozen=True, eq=False)
 class Coo:
     """A sparse matrix of exact numbers; ``dense=True`` only records the preferred text encoding."""
@@ -30,8 +37,8 @@ class Coo:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self):
-        """Pickle without the evaluation caches (they may hold numbers of private mpmath contexts)."""
-        return {**self.__dict__, "_cache": {}}
+        """Pickle with only the float caches (see :func:`portable_cache`)."""
+        return {**self.__dict__, "_cache": portable_cache(self._cache)}
 
     @staticmethod
     def from_triplets(shape, rows, cols, values, dense: bool = False) -> "Coo":
@@ -149,8 +156,8 @@ class Outer:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self):
-        """Pickle without the evaluation caches (they may hold numbers of private mpmath contexts)."""
-        return {**self.__dict__, "_cache": {}}
+        """Pickle with only the float caches (see :func:`portable_cache`)."""
+        return {**self.__dict__, "_cache": portable_cache(self._cache)}
 
     def __post_init__(self):
         if self.left.shape[1] != self.right.shape[0]:

@@ -33,8 +33,10 @@ class Layer:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self):
-        """Pickle without the evaluation caches (they may hold numbers of private mpmath contexts)."""
-        return {**self.__dict__, "_cache": {}}
+        """Pickle with only the float caches (others may hold numbers of private mpmath contexts)."""
+        from .matrix import portable_cache
+
+        return {**self.__dict__, "_cache": portable_cache(self._cache)}
 
     def __post_init__(self):
         if self.activation not in ACTIVATIONS:

@@ -124,8 +124,15 @@ def _errors(context, X) -> "np.ndarray":  # noqa: F821
     """|N(x) − g(‖x‖)| in float64 for the rows of X (``context`` = (net, target, digits))."""
     import numpy as np
 
-    net, target, _ = context
+    net, target = context[0], context[1]
     return np.abs(net(X)[:, 0] - target.g_float(np.linalg.norm(X, axis=1)))
+
+
+def _screen(context, piece) -> "np.ndarray":  # noqa: F821
+    """:func:`_errors` on rows a:b of the sample matrix the context carries (``context`` = (net, target,
+    digits, X)): the points travel to each worker once, the pieces are two integers."""
+    a, b = piece
+    return _errors(context, context[3][a:b])
 
 
 def _climb(context, piece) -> "np.ndarray":  # noqa: F821
@@ -134,7 +141,7 @@ def _climb(context, piece) -> "np.ndarray":  # noqa: F821
     the best when |N − g| grows."""
     import numpy as np
 
-    net, target, _ = context
+    net, target = context[0], context[1]
     x, seed, rounds, proposals = piece
     R = float(target.radius)
     d = len(x)
@@ -157,7 +164,7 @@ def _climb(context, piece) -> "np.ndarray":  # noqa: F821
 def _confirm(context, x) -> tuple:
     """|N(x) − g(‖x‖)| at ``digits`` digits, the input read exactly from its float64 value; returned as
     mpmath's raw (sign, mantissa, exponent, bits) tuple, exact and picklable."""
-    net, target, dps = context
+    net, target, dps = context[0], context[1], context[2]
     mp = multiprecision(dps)
     xi = [Fraction(float(v)) for v in x]
     n_mp = net.evaluate_point(xi, mp)[0]
@@ -176,11 +183,13 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
 
     from .parallel import chunks, executor
 
-    context = (net, target, dps)
-    size = max(1, 2_000_000 // max(1, net.size))
+    context = (net, target, dps, X)
+    size = max(1, 20_000_000 // max(1, net.size))  # pieces of ~0.1 s: fixed, whatever the workers
     kinds = dict(kinds or {})
+    if len(X):
+        net(X[:1])  # build the float64 weights here once: they travel with the network to every worker
     with executor(context, workers, scheduler) as ex:  # one set of workers for the three stages
-        parts = ex.map(_errors, [X[a:b] for a, b in chunks(len(X), size)])
+        parts = ex.map(_screen, chunks(len(X), size))
         screened = np.concatenate(parts) if parts else np.zeros(0)
         if len(X):
             rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
