@@ -81,3 +81,21 @@ def test_relu_sum_is_the_stated_function():
     for s in [Fraction(-1), Fraction(1, 2), Fraction(5, 2)]:
         expected = 3 + 2 * max(s, 0) - max(s - 1, 0)
         assert net.evaluate_exact([s]) == [expected]
+
+
+def test_pickled_network_keeps_float_caches_only():
+    """A network sent to a worker carries its float64 weight forms (costly to rebuild) but never numbers of
+    a private mpmath context, and evaluates the same after the trip."""
+    import pickle
+
+    from netconstruct.arith import multiprecision
+
+    net = small_net()
+    X = np.array([[0.25, -0.5], [1.0, 2.0]])
+    before = net(X)
+    net.evaluate_point([Fraction(1, 4), Fraction(-1, 2)], multiprecision(30))
+    back = pickle.loads(pickle.dumps(net))
+    caches = [layer._cache for layer in back.layers] + [layer.weight._cache for layer in back.layers]
+    values = [v for c in caches for v in c.values()]
+    assert values and all(type(v).__module__.split(".")[0] in ("numpy", "scipy") for v in values)
+    assert np.array_equal(back(X), before)
