@@ -36,9 +36,12 @@ def _slow_write(tmp_path, sig):
     target.write_bytes((GOLDEN / "r3.json").read_bytes())
     before = target.read_bytes()
     env = dict(os.environ, **{DELAY_VARIABLE: "60"})
+    # a shell that starts a job in the background ignores SIGINT for it, and the ignoring is inherited:
+    # restore the default in the child so that Python installs its Ctrl-C handler wherever the suite runs
     proc = subprocess.Popen([sys.executable, "-m", "netconstruct", "radial", "--d", "3", "--eps", "0.3",
                              "--samples", "100", "--out", str(target)], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".old.json.*.tmp")):
         assert proc.poll() is None, proc.communicate()
