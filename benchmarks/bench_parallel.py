@@ -60,15 +60,16 @@ def separation_job(quick: bool):
 def sampling_job(quick: bool, knots: str | None = None):
     from netconstruct.constructions import radial_depth3
     from netconstruct.targets import make_target
-    from netconstruct.verify import sample_points, search_worst
+    from netconstruct.verify import PointSet, built, search_worst
 
     t = make_target("sine")
     d, eps = (200, Fraction(1, 10)) if quick else (1000, Fraction(1, 20))
     net = radial_depth3.build(d, eps, t, knots=knots)
-    X, kinds = sample_points(d, 1.0, 10_000, 0)
+    points = PointSet(d, 1.0, 10_000, 0)  # the recipe travels to the workers, not the 10,000 × d array
+    kinds = built(points)[1]
 
     def job(workers=1, scheduler=None):
-        s = search_worst(net, t, X, 0, 50, workers=workers, scheduler=scheduler, kinds=kinds)
+        s = search_worst(net, t, points, 0, 50, workers=workers, scheduler=scheduler, kinds=kinds)
         return s.to_json()
 
     return job

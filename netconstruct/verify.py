@@ -16,7 +16,9 @@ The checks: certified ≥ empirical (mpmath), empirical ≤ ε, and certified �
 
 from __future__ import annotations
 
+import functools
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Callable
 
@@ -76,6 +78,38 @@ def sample_points(
     return X, {k: int(len(v)) for k, v in parts.items()}
 
 
+@dataclass(frozen=True)
+class PointSet:
+    """The recipe of the sample points — :func:`sample_points` plus extra points — small enough to send to
+    every worker, which rebuilds the (possibly large) array once (:func:`points_of`)."""
+
+    d: int
+    radius: float
+    samples: int
+    seed: int
+    levels: tuple[float, ...] = ()
+    extra: tuple[tuple[float, ...], ...] = ()
+
+    def build(self) -> tuple["np.ndarray", dict]:  # noqa: F821
+        import numpy as np
+
+        X, kinds = sample_points(self.d, self.radius, self.samples, self.seed, self.levels)
+        if self.extra:
+            X = np.concatenate([X, np.array(self.extra, dtype=float).reshape(len(self.extra), self.d)])
+        return X, kinds
+
+
+@functools.lru_cache(maxsize=1)
+def built(points: PointSet) -> tuple:
+    """(array, counts of each kind) of a :class:`PointSet`, built once per process."""
+    return points.build()
+
+
+def points_of(points: PointSet) -> "np.ndarray":  # noqa: F821
+    """The array of a :class:`PointSet` (see :func:`built`)."""
+    return built(points)[0]
+
+
 def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray":  # noqa: F821
     """Points where the interpolation errors of the squares add up: k coordinates at a knot or at the
     midpoint of a piece (where (s − a)(b − s) is largest), the others 0; and two-level mixes — k₁
@@ -129,10 +163,12 @@ def _errors(context, X) -> "np.ndarray":  # noqa: F821
 
 
 def _screen(context, piece) -> "np.ndarray":  # noqa: F821
-    """:func:`_errors` on rows a:b of the sample matrix the context carries (``context`` = (net, target,
-    digits, X)): the points travel to each worker once, the pieces are two integers."""
+    """:func:`_errors` on rows a:b of the sample points the context carries (``context`` = (net, target,
+    digits, X or its :class:`PointSet` recipe)): the points travel to each worker once — or only their
+    recipe —, the pieces are two integers."""
     a, b = piece
-    return _errors(context, context[3][a:b])
+    pts = context[3]
+    return _errors(context, (points_of(pts) if isinstance(pts, PointSet) else pts)[a:b])
 
 
 def _climb(context, piece) -> "np.ndarray":  # noqa: F821
@@ -175,7 +211,8 @@ def _confirm(context, x) -> tuple:
 def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, top: int = 5, starts: int = 16,
                  rounds: int = 60, proposals: int = 32, max_work: int = 4 * 10**8, workers: int | None = 1,
                  scheduler: str | None = None, kinds: dict | None = None) -> Sampled:
-    """The worst error found — a *lower* bound of the sup error: float64 screening of X in pieces, hill
+    """The worst error found — a *lower* bound of the sup error: float64 screening of X (an array, or a
+    :class:`PointSet` whose recipe travels to the workers instead of the array) in pieces, hill
     climbing from the ``starts`` worst points (:func:`_climb`, one piece each; rounds capped so that the work
     stays ≤ ``max_work`` neuron evaluations), and the ``top`` worst re-evaluated at ``dps`` digits.  Every
     step runs through :func:`netconstruct.parallel.run`: the same points and numbers whatever the backend."""
@@ -184,6 +221,8 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
     from .parallel import chunks, executor
 
     context = (net, target, dps, X)
+    if isinstance(X, PointSet):
+        X = points_of(X)
     size = max(1, 20_000_000 // max(1, net.size))  # pieces of ~0.1 s: fixed, whatever the workers
     kinds = dict(kinds or {})
     if len(X):
@@ -247,16 +286,20 @@ def verify_radial(
 
     t0 = time.perf_counter()
     progress("sampling (float64, then mpmath)")
-    X, kinds = sample_points(net.input_dim, float(target.radius), samples, seed, cert.probe_levels)
+    R = float(target.radius)
+    extra: tuple = ()
     if cert.probe_points:
         import numpy as np
 
         P = np.array(cert.probe_points, dtype=float)
-        P = P[np.linalg.norm(P, axis=1) <= float(target.radius)]
-        X = np.concatenate([X, P])
-        kinds["certificate_boxes"] = int(len(P))
+        extra = tuple(tuple(float(v) for v in p) for p in P[np.linalg.norm(P, axis=1) <= R])
+    points = PointSet(net.input_dim, R, samples, seed, tuple(cert.probe_levels), extra)
+    kinds = dict(built(points)[1])
+    if cert.probe_points:
+        kinds["certificate_boxes"] = len(extra)
     progress("searching for the worst point (float64 screening, hill climbing, mpmath)")
-    sampled = search_worst(net, target, X, seed, dps, workers=workers, scheduler=scheduler, kinds=kinds)
+    sampled = search_worst(net, target, points, seed, dps, workers=workers, scheduler=scheduler, kinds=kinds)
+    built.cache_clear()  # the points may be large (10,000 × d floats): not kept past the verification
     timings["sample_s"] = time.perf_counter() - t0
 
     progress("weights")
