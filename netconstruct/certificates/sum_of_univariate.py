@@ -192,13 +192,15 @@ def certify_radial(
 
     def shell_bound(ra: Fraction, rb: Fraction) -> Fraction:
         t0 = max(ra * ra + e_lo, bs.lower(ra, rb) + C0)
-        vertex = few.lower(ra, rb)
-        if vertex is not None:
-            t0 = max(t0, vertex + C0)
         t1 = rb * rb + min(e_box, C0 + alpha_norm * rb) if alpha_norm else rb * rb + e_box
         t1 = max(min(t1, bs.upper(ra, rb) + C0), t0)
         Gmin, Gmax = st.G.range(t0, t1)
         glo, ghi = g_interval(ra, rb)
+        if ghi - Gmin > Gmax - glo:  # the least S is what binds: Lemma G4's exact vertex bound may lower it
+            vertex = few.lower(ra, rb)
+            if vertex is not None and vertex + C0 > t0:
+                t0 = min(vertex + C0, t1)
+                Gmin, Gmax = st.G.range(t0, t1)
         return max(Gmax - glo, ghi - Gmin)
 
     value, _, shells, (ra, rb) = certified_max(
