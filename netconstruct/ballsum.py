@@ -175,11 +175,9 @@ class FewCoordinates:
     """
 
     def __init__(self, groups: Sequence[tuple[Quadratics, int]], radius: Exact):
-        import numpy as np
-
-        self.radius = R = float(Fraction(radius))
+        R = float(Fraction(radius))
         self.ok = False
-        self.d = d = sum(n for _, n in groups)
+        d = sum(n for _, n in groups)
         sides = []
         for q, n in groups:
             side = _sides(q)
@@ -192,17 +190,17 @@ class FewCoordinates:
         self.slack = (d + 2) * _TGRID * R2 + self.margin
         self.sides = [s for s, _ in sides]
         self.counts = [n for _, n in sides]
-        # partial sums: all coordinates at breakpoints, and for each group, one of its coordinates left
-        # free — the enumeration with that group last, read one coordinate before its end
+        # partial sums: for each group, one of its coordinates left free — the enumeration with that group
+        # last, read one coordinate before its end; the end itself (all coordinates at breakpoints) is the
+        # same set whatever the order, kept from the last run
         self.free = []
         for k in range(len(sides)):
-            order = [sides[j] for j in range(len(sides)) if j != k] + [sides[k]]
-            runs = _sums(order, R2)
+            order = [j for j in range(len(sides)) if j != k] + [k]
+            runs = _sums([sides[j] for j in order], R2)
             if runs is None:
                 return
-            self.full = runs[1]
-            # the enumeration ran the groups in ``order``: put the free group's coordinates back in place
-            self.free.append((runs[0], [j for j in range(len(sides)) if j != k] + [k]))
+            self.free.append((runs[0], order))  # ``order`` puts the groups' coordinates back in place
+        self.full = runs[1]
         self.ok = True
 
     def lower(self, ra: Fraction, rb: Fraction) -> Fraction | None:

@@ -84,6 +84,7 @@ def run(fn: Callable[[Any, Any], Any], pieces: Sequence[Any], context: Any = Non
 
     ``cost`` (an estimate per piece) makes the workers start with the most expensive pieces, so that one
     large piece does not run alone at the end; the results keep the pieces' order."""
+    pieces = list(pieces)
     with executor(context, workers, scheduler, len(pieces)) as ex:
         return ex.map(fn, pieces, progress, cost)
 

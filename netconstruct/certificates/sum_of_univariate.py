@@ -27,6 +27,7 @@ worst) returns a number that is a proof: sup_{‖x‖≤R} |N(x) − g(‖x‖)|
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
@@ -222,8 +223,6 @@ def certify_radial(
 def _lowest_point(st: RadialStructure, few, members: list[list[int]], r: float) -> tuple | None:
     """The point of the sphere ‖x‖ = r where S is least (the vertex of :class:`~netconstruct.ballsum.FewCoordinates`),
     each coordinate given the sign at which its h is smaller — a structured candidate for the worst error."""
-    import math
-
     groups = few.minimiser(r)
     if groups is None:
         return None

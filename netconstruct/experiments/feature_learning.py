@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError
+from ..parallel import chunks
 
 TARGETS = ("he2", "he3", "quadratic", "single-index")
 DEFAULT_C = {"he2": 2.0, "he3": 0.5}
@@ -190,10 +191,6 @@ def _features(be: Backend, Vt, X: np.ndarray):
     return abs(be.array(X) @ Vt)
 
 
-def _chunks(n: int, size: int):
-    return [(a, min(n, a + size)) for a in range(0, n, size)]
-
-
 # --------------------------------------------------------------------------------------------
 # the two architectures
 # --------------------------------------------------------------------------------------------
@@ -280,6 +277,11 @@ def default_m1(d: int) -> int:
     return min(4 * d * d, 4096)
 
 
+def default_chunk(m1: int) -> int:
+    """Samples per chunk of features: about 2²⁴ float32 entries (64 MiB), between 256 and 8,192 rows."""
+    return max(256, min(8192, 2**24 // m1))
+
+
 def stage2_size(n: int) -> int:
     """Samples for stage 2 (a one-dimensional regression over m₂ units needs few): half of n up to 16,000,
     then n/8 — the rest go to stage 1, whose feature estimate is what the sample size limits."""
@@ -302,7 +304,7 @@ def run_one(task: Task, n: int, V: np.ndarray, Xte, m2: int, steps: int, rng, be
     n1 = n - stage2_size(n)
     n_tr = n1 + (n - n1) * 4 // 5  # stage 2: the first 80% train the read-out, the rest validate
     s1, s2, sv = Block(), Block(), Block()
-    for a, b in _chunks(n1, chunk):
+    for a, b in chunks(n1, chunk):
         s1.add(be, _features(be, Vt, X[a:b]), y[a:b])
     s1.finish(be)
     mu1, S1, c1, _ = s1.moments()
@@ -310,7 +312,7 @@ def run_one(task: Task, n: int, V: np.ndarray, Xte, m2: int, steps: int, rng, be
     Z = feature_steps(S1, c1, ks)
     Zb = be.array(Z)
     F2 = np.zeros((n - n1, len(ks)))
-    for a, b in _chunks(n - n1, chunk):
+    for a, b in chunks(n - n1, chunk):
         P = _features(be, Vt, X[n1 + a:n1 + b])
         F2[a:b] = be.numpy(P @ Zb) - mu1 @ Z
         lo, hi = n1 + a, n1 + b
@@ -321,7 +323,7 @@ def run_one(task: Task, n: int, V: np.ndarray, Xte, m2: int, steps: int, rng, be
             sv.add(be, P[cut - lo:], y[cut:hi])
     s2.finish(be)
     sv.finish(be)
-    Pte = np.concatenate([be.numpy(_features(be, Vt, Xte[a:b])) for a, b in _chunks(len(Xte), chunk)])
+    Pte = np.concatenate([be.numpy(_features(be, Vt, Xte[a:b])) for a, b in chunks(len(Xte), chunk)])
     yte = task(Xte)
     Fte = (Pte - mu1) @ Z
     q = task.feature(Xte)
@@ -358,7 +360,7 @@ def experiment(d: int, ns: list[int], target: str = "he2", m1: int | None = None
     seed + 1, …; each seed draws its own target, V, test set and samples)."""
     be = Backend(device)
     m1 = m1 or default_m1(d)
-    chunk = chunk or max(256, min(8192, 2**24 // m1))
+    chunk = chunk or default_chunk(m1)
     runs = []
     for s in range(seed, seed + seeds):
         rng = np.random.default_rng([s, d])
@@ -440,7 +442,7 @@ def study(d: int | list[int] = 16, ns=(4000, 16000, 64000), target: str = "he2",
         raise UsageError(f"--c must be in [0, 100], got {c}")
     for k in dims:
         width = m1 or default_m1(k)
-        need = memory_estimate(max(ns), k, width, max(256, min(8192, 2**24 // width)), test)
+        need = memory_estimate(max(ns), k, width, default_chunk(width), test)
         if need > max_memory:
             raise UsageError(f"d = {k}, m1 = {width:,}, n = {max(ns):,} would need about {need / 2**30:.1f} GiB "
                              f"(limit {max_memory / 2**30:.1f} GiB); lower --m1 or --n")
