@@ -75,6 +75,19 @@ class _Base:
             return fn(values)
         return [fn(v) for v in values]
 
+    def consts(self, values) -> list:
+        """[const(q) for q in values], each distinct number converted once (a network's weights repeat a
+        few knot values thousands of times; context numbers are immutable, so sharing them is safe)."""
+        memo: dict = {}
+        out = []
+        for q in values:
+            key = (q.numerator, q.denominator) if type(q) is Fraction else q  # a Fraction's own hash is slow
+            c = memo.get(key)
+            if c is None:
+                c = memo[key] = self.const(q)
+            out.append(c)
+        return out
+
     def exp(self, v):
         return self.functions["exp"](v)
 

@@ -19,6 +19,9 @@ BYTES_PER_NEURON = 64
 MAX_MAGNITUDE_BITS = 1000
 #: largest numerator or denominator a file may hold, in bits (≈ 1233 decimal digits)
 MAX_NUMBER_BITS = 4096
+#: largest common denominator of one matrix (bits) that exact evaluation puts all its entries over; beyond it
+#: (many unrelated denominators) each neuron keeps its own Fractions instead
+MAX_COMMON_DENOMINATOR_BITS = 20_000
 #: deepest JSON nesting read from any file (the format itself needs 6 levels)
 MAX_JSON_DEPTH = 64
 #: target expressions: characters, nesting depth, nodes, digits of any folded constant

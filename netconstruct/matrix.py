@@ -11,6 +11,7 @@ statistics are always those of the full (multiplied-out) matrix.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 from .arith import Context
@@ -23,6 +24,30 @@ def portable_cache(cache: dict) -> dict:
     sparse) — the float64 forms of the weights, costly to rebuild on every worker; never numbers of a
     private mpmath context."""
     return {k: v for k, v in cache.items() if type(v).__module__.split(".")[0] in ("numpy", "scipy")}
+
+
+def integers_over_lcm(values: Sequence[Exact]) -> tuple | None:
+    """``(numerators, D)``: ``values[k] = numerators[k] / D`` with D the least common denominator and the
+    numerators a numpy array of Python integers; ``None`` when D would exceed
+    :data:`~netconstruct.limits.MAX_COMMON_DENOMINATOR_BITS` (many unrelated denominators)."""
+    import math
+
+    import numpy as np
+
+    from .limits import MAX_COMMON_DENOMINATOR_BITS
+
+    # (numerator, denominator) pairs: a tuple of two ints hashes far faster than a Fraction
+    keys = [(v.numerator, v.denominator) if type(v) is Fraction else (int(v), 1) for v in values]
+    distinct = set(keys)
+    D = 1
+    for den in {k[1] for k in distinct}:
+        D = math.lcm(D, den)
+        if D.bit_length() > MAX_COMMON_DENOMINATOR_BITS:
+            return None
+    scaled = {k: k[0] * (D // k[1]) for k in distinct}
+    nums = np.empty(len(keys), dtype=object)
+    nums[:] = [scaled[k] for k in keys]
+    return nums, D
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,15 +151,52 @@ class Coo:
             return self.scipy() @ v
         key = ("const",) + ctx.cache_key
         if key not in self._cache:
-            self._cache[key] = [[(c, ctx.const(w)) for c, w in row] for row in self.row_entries()]
+            rows = self.row_entries()
+            flat = iter(ctx.consts([w for row in rows for _, w in row]))
+            self._cache[key] = [[(c, next(flat)) for c, _ in row] for row in rows]
         zero = ctx.const(0)
         out = []
         for row in self._cache[key]:
-            s = zero
-            for c, w in row:
+            if not row:
+                out.append(zero)
+                continue
+            c, w = row[0]
+            s = w * v[c]  # 0 + t is t exactly: start from the first term
+            for c, w in row[1:]:
                 s = s + w * v[c]
             out.append(s)
         return out
+
+    def integer_form(self) -> tuple | None:
+        """``(row starts, columns, numerators, D)`` with this matrix = numerators / D entry by entry in
+        row-major order, D the least common denominator (numerators: a numpy array of Python integers);
+        ``None`` when D would exceed :data:`~netconstruct.limits.MAX_COMMON_DENOMINATOR_BITS`.  Cached."""
+        if "int" not in self._cache:
+            import numpy as np
+
+            over = integers_over_lcm(self.values)
+            form = None
+            if over is not None:
+                rows = np.asarray(self.rows, dtype=np.int64)
+                starts = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=self.shape[0]))])
+                form = (starts, np.asarray(self.cols, dtype=np.int64), over[0], over[1])
+            self._cache["int"] = form
+        return self._cache["int"]
+
+    def integer_apply(self, v) -> tuple | None:
+        """``(W_int @ v, D)`` for a numpy array ``v`` of integers (Python ints): W @ (v / q) = result / (D·q)
+        exactly.  ``None`` when :meth:`integer_form` is."""
+        form = self.integer_form()
+        if form is None:
+            return None
+        import numpy as np
+
+        starts, cols, nums, D = form
+        out = np.zeros(self.shape[0], dtype=object)
+        filled = starts[:-1] < starts[1:]
+        if len(nums):
+            out[filled] = np.add.reduceat(nums * v[cols], starts[:-1][filled])
+        return out, D
 
     def exact_apply(self, v: Sequence[Exact]) -> list[Exact]:
         """W @ v in exact rational arithmetic."""
@@ -219,6 +281,11 @@ class Outer:
 
     def apply(self, v: Any, ctx: Context) -> Any:
         return self.left.apply(self.right.apply(v, ctx), ctx)
+
+    def integer_apply(self, v) -> tuple | None:
+        inner = self.right.integer_apply(v)
+        outer = None if inner is None else self.left.integer_apply(inner[0])
+        return None if outer is None else (outer[0], inner[1] * outer[1])
 
     def exact_apply(self, v: Sequence[Exact]) -> list[Exact]:
         return self.left.exact_apply(self.right.exact_apply(v))

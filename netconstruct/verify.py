@@ -198,12 +198,14 @@ def _climb(context, piece) -> "np.ndarray":  # noqa: F821
 
 
 def _confirm(context, x) -> tuple:
-    """|N(x) − g(‖x‖)| at ``digits`` digits, the input read exactly from its float64 value; returned as
-    mpmath's raw (sign, mantissa, exponent, bits) tuple, exact and picklable."""
+    """|N(x) − g(‖x‖)| at ``digits`` digits, the input read exactly from its float64 value and N(x) exact
+    (integer arithmetic, rounded once) when the network is piecewise linear, else evaluated at ``digits``
+    digits; returned as mpmath's raw (sign, mantissa, exponent, bits) tuple, exact and picklable."""
     net, target, dps = context[0], context[1], context[2]
     mp = multiprecision(dps)
     xi = [Fraction(float(v)) for v in x]
-    n_mp = net.evaluate_point(xi, mp)[0]
+    exact = net.evaluate_exact_fast(xi)
+    n_mp = mp.const(exact[0]) if exact is not None else net.evaluate_point(xi, mp)[0]
     rr = mp.ctx.sqrt(sum(mp.const(v) ** 2 for v in xi))
     return abs(n_mp - mp.ctx.mpf(target.g_mp(rr, dps=dps)))._mpf_
 

@@ -23,6 +23,64 @@ def small_net():
     )
 
 
+def _per_neuron_fractions(net, x):
+    """The reference: every neuron a Fraction of its own (the slow path of evaluate_exact)."""
+    v = list(x)
+    for layer in net.layers:
+        z = [a + b for a, b in zip(layer.weight.exact_apply(v), layer.bias)]
+        v = [t if t > 0 else 0 for t in z] if layer.activation == "relu" else (
+            [1 if t >= 0 else 0 for t in z] if layer.activation == "step" else z)
+    return v
+
+
+exact_entry = st.one_of(st.just(0), st.integers(-5, 5), st.fractions(min_value=-4, max_value=4, max_denominator=97))
+
+
+@st.composite
+def pl_networks(draw):
+    """Random piecewise-linear networks with zero entries, empty rows, zero biases and factored layers."""
+    widths = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
+    layers = []
+    for i, (n, m) in enumerate(zip(widths, widths[1:])):
+        last = i == len(widths) - 2
+        act = "identity" if last else draw(st.sampled_from(["relu", "relu", "step", "identity"]))
+        W = [[draw(exact_entry) for _ in range(n)] for _ in range(m)]
+        b = [draw(exact_entry) for _ in range(m)]
+        layer = dense_layer(W, b, act)
+        if draw(st.booleans()):  # the same map as a factored product left @ right
+            from netconstruct.matrix import Outer
+
+            k = draw(st.integers(1, 3))
+            R = [[draw(exact_entry) for _ in range(n)] for _ in range(k)]
+            L = [[draw(exact_entry) for _ in range(k)] for _ in range(m)]
+            layer = Layer(Outer(Coo.from_dense(L), Coo.from_dense(R)), tuple(b), act)
+        layers.append(layer)
+    return Network(tuple(layers))
+
+
+@given(pl_networks(), st.data())
+@settings(max_examples=150, deadline=None)
+def test_integer_evaluation_equals_per_neuron_fractions(net, data):
+    """Exact evaluation over one common denominator per layer (numpy arrays of Python integers) gives exactly
+    the values of the neuron-by-neuron Fraction arithmetic — for zero rows, zero biases, factored layers,
+    step and identity activations."""
+    x = data.draw(st.lists(exact_entry | st.floats(-8, 8).map(Fraction), min_size=net.input_dim, max_size=net.input_dim))
+    fast = net.evaluate_exact_fast(x)
+    assert fast is not None and fast == _per_neuron_fractions(net, x)
+
+
+def test_integer_evaluation_declines_huge_common_denominators(monkeypatch):
+    """Past the common-denominator budget the integer kernel declines (None) and evaluate_exact still answers
+    exactly, neuron by neuron."""
+    import netconstruct.limits as limits
+
+    monkeypatch.setattr(limits, "MAX_COMMON_DENOMINATOR_BITS", 8)
+    net = Network((dense_layer([[Fraction(1, 101), Fraction(1, 103)]], [Fraction(1, 107)], "identity"),))
+    x = [Fraction(1, 3), 2]
+    assert net.evaluate_exact_fast(x) is None
+    assert net.evaluate_exact(x) == [Fraction(1, 303) + Fraction(2, 103) + Fraction(1, 107)]
+
+
 def test_statistics():
     s = small_net().stats()
     assert s["depth"] == 2 and s["neurons"] == 3 and s["widths"] == [2, 3, 1]
