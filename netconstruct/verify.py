@@ -40,48 +40,21 @@ def _noop(stage: str) -> None:
     pass
 
 
-def sample_points(
-    d: int, radius: float, samples: int, seed: int, levels: tuple[float, ...] = ()
-) -> tuple["np.ndarray", dict]:  # noqa: F821
-    """Deterministic test points in the ball of radius ``radius`` and a count of each kind."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    R = float(radius)
-    parts: dict[str, np.ndarray] = {}
-
-    def directions(k: int) -> np.ndarray:
-        g = rng.standard_normal((k, d))
-        return g / np.linalg.norm(g, axis=1, keepdims=True)
-
-    n_uniform = max(1, samples // 2)
-    parts["uniform_ball"] = directions(n_uniform) * (R * rng.random((n_uniform, 1)) ** (1.0 / d))
-    n_sphere = max(8, samples // 4)
-    radii = R * np.repeat(np.arange(1, 9) / 8.0, n_sphere // 8)[:, None]
-    parts["spheres"] = directions(len(radii)) * radii
-    grid = R * np.linspace(0.0, 1.0, 33)
-    axes = []
-    for i in range(min(d, 16)):
-        for s in (1.0, -1.0):
-            p = np.zeros((len(grid), d))
-            p[:, i] = s * grid
-            axes.append(p)
-    parts["axes"] = np.concatenate(axes)
-    signs = np.where(rng.random((8, d)) < 0.5, -1.0, 1.0)
-    diag = [np.outer(grid, sg / np.sqrt(d)) for sg in np.vstack([np.ones(d), signs])]
-    parts["diagonals"] = np.concatenate(diag)
-    if levels:
-        parts["near_knots"] = _knot_points(d, R, levels, rng)
-    X = np.concatenate(list(parts.values()))
-    norms = np.linalg.norm(X, axis=1)
-    X = X[norms <= R * (1 + 1e-12)]
-    return X, {k: int(len(v)) for k, v in parts.items()}
+#: rows per block of sample points: each block has its own random stream, so a worker builds only its own
+#: blocks (memory ≤ BLOCK × d floats per worker) and the points are the same whatever the workers
+BLOCK = 512
+_KIND_CODE = {"uniform_ball": 0, "spheres": 1, "diagonals": 2, "near_knots": 3}
 
 
 @dataclass(frozen=True)
 class PointSet:
-    """The recipe of the sample points — :func:`sample_points` plus extra points — small enough to send to
-    every worker, which rebuilds the (possibly large) array once (:func:`points_of`)."""
+    """The recipe of the test points — small enough to send to every worker.
+
+    Points uniform in the ball of radius ``radius`` (``samples // 2``), on spheres of radii R/8, …, R
+    (≈ ``samples // 4``), on 16 axes and 9 diagonals (33 radii each), next to the ``levels`` (knots a
+    certificate found, :func:`_knot_points`), and the ``extra`` points.  They come in blocks of ≤ :data:`BLOCK`
+    rows, block ``k`` of a random kind drawn from ``numpy.random.default_rng([seed, kind, k])``, each block
+    kept to the closed ball; :meth:`build` is their concatenation."""
 
     d: int
     radius: float
@@ -90,24 +63,106 @@ class PointSet:
     levels: tuple[float, ...] = ()
     extra: tuple[tuple[float, ...], ...] = ()
 
-    def build(self) -> tuple["np.ndarray", dict]:  # noqa: F821
+    def layout(self) -> tuple[tuple[str, int, int], ...]:
+        """(kind, first row of the kind, rows) of every block."""
+        n_uniform, n_sphere = max(1, self.samples // 2), 8 * (max(8, self.samples // 4) // 8)
+        out = [(kind, s, min(BLOCK, n - s)) for kind, n in (("uniform_ball", n_uniform), ("spheres", n_sphere))
+               for s in range(0, n, BLOCK)]
+        out += [("axes", 0, 2 * 33 * min(self.d, 16)), ("diagonals", 0, 9 * 33)]
+        if self.levels:
+            out.append(("near_knots", 0, -1))  # its size is known once built
+        if self.extra:
+            out.append(("extra", 0, len(self.extra)))
+        return tuple(out)
+
+    def block(self, i: int) -> "np.ndarray":  # noqa: F821
+        """The rows of block ``i`` inside the closed ball (norm ≤ R·(1 + 10⁻¹²))."""
         import numpy as np
 
-        X, kinds = sample_points(self.d, self.radius, self.samples, self.seed, self.levels)
-        if self.extra:
-            X = np.concatenate([X, np.array(self.extra, dtype=float).reshape(len(self.extra), self.d)])
-        return X, kinds
+        kind, s, n = self.layout()[i]
+        d, R = self.d, float(self.radius)
+        rng = np.random.default_rng([self.seed, _KIND_CODE.get(kind, 9), s])
+
+        def directions(k: int) -> np.ndarray:
+            g = rng.standard_normal((k, d))
+            return g / np.linalg.norm(g, axis=1, keepdims=True)
+
+        grid = R * np.linspace(0.0, 1.0, 33)
+        if kind == "uniform_ball":
+            X = directions(n) * (R * rng.random((n, 1)) ** (1.0 / d))
+        elif kind == "spheres":
+            per = max(8, self.samples // 4) // 8
+            X = directions(n) * (R * ((np.arange(s, s + n) // per) + 1) / 8.0)[:, None]
+        elif kind == "axes":
+            X = np.zeros((n, d))
+            for j in range(min(d, 16)):
+                for h, sign in enumerate((1.0, -1.0)):
+                    X[(2 * j + h) * 33:(2 * j + h + 1) * 33, j] = sign * grid
+        elif kind == "diagonals":
+            signs = np.where(rng.random((8, d)) < 0.5, -1.0, 1.0)
+            X = np.concatenate([np.outer(grid, sg / np.sqrt(d)) for sg in np.vstack([np.ones(d), signs])])
+        elif kind == "near_knots":
+            X = _knot_points(d, R, self.levels, rng)
+        else:
+            X = np.array(self.extra, dtype=float).reshape(len(self.extra), d)
+        return X[np.linalg.norm(X, axis=1) <= R * (1 + 1e-12)] if len(X) else X
+
+    def build(self) -> tuple["np.ndarray", dict, tuple[int, ...]]:  # noqa: F821
+        """(all points, the number of points of each kind, the first row of every block and the total)."""
+        import numpy as np
+
+        blocks = [self.block(i) for i in range(len(self.layout()))]
+        kinds: dict[str, int] = {}
+        for (kind, _, _), b in zip(self.layout(), blocks):
+            if kind != "extra":
+                kinds[kind] = kinds.get(kind, 0) + len(b)
+        starts = tuple(int(v) for v in np.cumsum([0] + [len(b) for b in blocks]))
+        return np.concatenate(blocks) if blocks else np.zeros((0, self.d)), kinds, starts
 
 
-@functools.lru_cache(maxsize=1)
+def sample_points(d: int, radius: float, samples: int, seed: int, levels: tuple[float, ...] = ()) -> tuple:
+    """(points, the number of each kind) of ``PointSet(d, radius, samples, seed, levels)``."""
+    X, kinds, _ = PointSet(d, radius, samples, seed, levels).build()
+    return X, kinds
+
+
+_BUILT: dict = {}  # the one PointSet built in this process (inherited by forked workers)
+
+
 def built(points: PointSet) -> tuple:
-    """(array, counts of each kind) of a :class:`PointSet`, built once per process."""
-    return points.build()
+    """:meth:`PointSet.build`, once per process (see :func:`forget_built`)."""
+    if points not in _BUILT:
+        _BUILT.clear()
+        _BUILT[points] = points.build()
+    return _BUILT[points]
+
+
+def forget_built() -> None:
+    """Drop the built points (10,000 × d floats are not kept past a verification)."""
+    _BUILT.clear()
 
 
 def points_of(points: PointSet) -> "np.ndarray":  # noqa: F821
     """The array of a :class:`PointSet` (see :func:`built`)."""
     return built(points)[0]
+
+
+@functools.lru_cache(maxsize=2)
+def _block(points: PointSet, i: int) -> "np.ndarray":  # noqa: F821
+    return points.block(i)
+
+
+def block_rows(points, i: int) -> "np.ndarray":  # noqa: F821
+    """Block ``i`` of a :class:`PointSet` — a slice of the built array where this process has it (the parent and
+    its forked workers), else built alone (a Dask worker builds only the blocks of its pieces); an array is
+    its own single block."""
+    if not isinstance(points, PointSet):
+        return points
+    have = _BUILT.get(points)
+    if have is not None:
+        X, _, starts = have
+        return X[starts[i]:starts[i + 1]]
+    return _block(points, i)
 
 
 def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray":  # noqa: F821
@@ -163,12 +218,10 @@ def _errors(context, X) -> "np.ndarray":  # noqa: F821
 
 
 def _screen(context, piece) -> "np.ndarray":  # noqa: F821
-    """:func:`_errors` on rows a:b of the sample points the context carries (``context`` = (net, target,
-    digits, X or its :class:`PointSet` recipe)): the points travel to each worker once — or only their
-    recipe —, the pieces are two integers."""
-    a, b = piece
-    pts = context[3]
-    return _errors(context, (points_of(pts) if isinstance(pts, PointSet) else pts)[a:b])
+    """:func:`_errors` on rows a:b of block i (``piece`` = (i, a, b)) of the sample points the context carries
+    (``context`` = (net, target, digits, a :class:`PointSet` or an array)): the pieces are three integers."""
+    i, a, b = piece
+    return _errors(context, block_rows(context[3], i)[a:b])
 
 
 def _climb(context, piece) -> "np.ndarray":  # noqa: F821
@@ -224,13 +277,16 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
 
     context = (net, target, dps, X)
     if isinstance(X, PointSet):
-        X = points_of(X)
+        X, _, first_rows = built(X)
+    else:
+        first_rows = (0, len(X))
     size = max(1, 20_000_000 // max(1, net.size))  # pieces of ~0.1 s: fixed, whatever the workers
+    pieces = [(i, a, b) for i in range(len(first_rows) - 1) for a, b in chunks(first_rows[i + 1] - first_rows[i], size)]
     kinds = dict(kinds or {})
     if len(X):
         net(X[:1])  # build the float64 weights here once: they travel with the network to every worker
     with executor(context, workers, scheduler) as ex:  # one set of workers for the three stages
-        parts = ex.map(_screen, chunks(len(X), size))
+        parts = ex.map(_screen, pieces)
         screened = np.concatenate(parts) if parts else np.zeros(0)
         if len(X):
             rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
@@ -301,7 +357,7 @@ def verify_radial(
         kinds["certificate_boxes"] = len(extra)
     progress("searching for the worst point (float64 screening, hill climbing, mpmath)")
     sampled = search_worst(net, target, points, seed, dps, workers=workers, scheduler=scheduler, kinds=kinds)
-    built.cache_clear()  # the points may be large (10,000 × d floats): not kept past the verification
+    forget_built()  # the points may be large (10,000 × d floats): not kept past the verification
     timings["sample_s"] = time.perf_counter() - t0
 
     progress("weights")
