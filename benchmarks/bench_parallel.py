@@ -62,6 +62,8 @@ def sampling_job(quick: bool, knots: str | None = None):
     from netconstruct.targets import make_target
     from netconstruct.verify import PointSet, built, search_worst
 
+    import scipy.sparse  # noqa: F401  (loaded, as in `verify`, by the certificate that runs before the search)
+
     t = make_target("sine")
     d, eps = (200, Fraction(1, 10)) if quick else (1000, Fraction(1, 20))
     net = radial_depth3.build(d, eps, t, knots=knots)

@@ -286,27 +286,27 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
     if len(X):
         net(X[:1])  # build the float64 weights here once: they travel with the network to every worker
     with executor(context, workers, scheduler) as ex:  # one set of workers for the three stages
-        parts = ex.map(_screen, pieces)
+        parts = ex.map(_screen, pieces, cost=lambda p: p[2] - p[1])  # largest first: no lone piece at the end
         screened = np.concatenate(parts) if parts else np.zeros(0)
+        climbed = np.zeros((0, net.input_dim))
         if len(X):
             rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
             order = np.argsort(-screened)[:starts]
             climbed = np.array(ex.map(_climb, [(X[i], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)]))
             kinds["climbed"] = len(climbed)
-            X = np.concatenate([X, climbed])
             screened = np.concatenate([screened, _errors(context, climbed)])
-        worst = np.argsort(-screened)[:top]
-        confirmed = ex.map(_confirm, [X[i] for i in worst])
-    r = np.linalg.norm(X, axis=1)
+        worst = np.argsort(-screened)[:top]  # indices into X followed by the climbed points (no copy of X made)
+        chosen = np.array([X[i] if i < len(X) else climbed[i - len(X)] for i in worst]).reshape(len(worst), net.input_dim)
+        confirmed = ex.map(_confirm, list(chosen))
     mp = multiprecision(dps)
     exact = [mp.ctx.make_mpf(v) for v in confirmed]
     return Sampled(
-        points=int(len(X)),
+        points=int(len(X) + len(climbed)),
         max_error_float64=float(screened.max()) if len(screened) else 0.0,
         max_error_mpmath=max(exact, default=mp.ctx.zero),
         digits=dps,
         float64_minus_mpmath=max((abs(float(screened[i]) - float(e)) for i, e in zip(worst, exact)), default=0.0),
-        worst_radius=float(r[worst[0]]) if len(worst) else None,
+        worst_radius=float(np.linalg.norm(chosen[:1], axis=1)[0]) if len(worst) else None,
         kinds=kinds,
         seed=seed,
     )

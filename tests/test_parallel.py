@@ -67,3 +67,26 @@ def test_unreachable_scheduler_is_one_line():
     pytest.importorskip("dask.distributed")
     res = CliRunner().invoke(app, ["separation", "--d", "2", "--eps", "0.3", "--scheduler", "tcp://127.0.0.1:9"])
     assert res.exit_code == 2 and "cannot reach the dask scheduler" in res.output
+
+
+def test_dask_groups_cover_every_piece_once():
+    """Pieces dealt into Dask tasks: every piece exactly once, at most n tasks, the n costliest in different ones."""
+    from netconstruct.parallel import _groups
+
+    for total in (0, 1, 5, 17, 40):
+        for n in (1, 3, 8):
+            order = list(range(total))[::-1]
+            groups = _groups(order, n)
+            assert sorted(i for g in groups for i in g) == list(range(total))
+            assert len(groups) == min(n, total) and all(groups)
+            assert sorted(g[0] for g in groups) == sorted(order[:len(groups)])
+
+
+def test_repeated_maps_of_equal_pieces_on_a_cluster(cluster):
+    """Two maps of the same pieces in one executor (fresh keys each time: the first map's released pieces are not
+    the second's — 'lost dependencies' before), results in order, a square each."""
+    from netconstruct.parallel import executor
+
+    with executor(3, scheduler=cluster) as ex:
+        for _ in range(3):
+            assert ex.map(_square, list(range(30))) == [3 * x * x for x in range(30)]
