@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import Any, Callable, Protocol, Sequence
 
 from .errors import TargetError
+from .exact import exact_key
 
 #: the names of the elementary functions every context supplies (sympy's spelling for Abs/Min/Max)
 FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "tanh", "Abs", "Min", "Max", "sign", "Heaviside")
@@ -81,7 +82,7 @@ class _Base:
         memo: dict = {}
         out = []
         for q in values:
-            key = (q.numerator, q.denominator) if type(q) is Fraction else q  # a Fraction's own hash is slow
+            key = exact_key(q)
             c = memo.get(key)
             if c is None:
                 c = memo[key] = self.const(q)

@@ -34,6 +34,11 @@ def normalize(q: Exact) -> Exact:
     return q
 
 
+def exact_key(q: Exact) -> tuple[int, int]:
+    """(numerator, denominator) of an exact number: a dictionary key that hashes far faster than a Fraction."""
+    return (q.numerator, q.denominator) if type(q) is Fraction else (int(q), 1)
+
+
 def parse_exact(text: object, where: str = "value") -> Exact:
     """Parse one stored number exactly; refuse NaN, infinities and anything that is not a number.
 

@@ -11,12 +11,11 @@ statistics are always those of the full (multiplied-out) matrix.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 from .arith import Context
 from .errors import NetconstructError
-from .exact import Exact, exact_abs_max, normalize
+from .exact import Exact, exact_abs_max, exact_key, normalize
 
 
 def portable_cache(cache: dict) -> dict:
@@ -36,8 +35,7 @@ def integers_over_lcm(values: Sequence[Exact]) -> tuple | None:
 
     from .limits import MAX_COMMON_DENOMINATOR_BITS
 
-    # (numerator, denominator) pairs: a tuple of two ints hashes far faster than a Fraction
-    keys = [(v.numerator, v.denominator) if type(v) is Fraction else (int(v), 1) for v in values]
+    keys = [exact_key(v) for v in values]
     distinct = set(keys)
     D = 1
     for den in {k[1] for k in distinct}:

@@ -257,13 +257,12 @@ def _integer_evaluation(net: Network, x: list[Exact]) -> list[Exact] | None:
 
     import numpy as np
 
-    q = 1
-    for t in x:
-        if isinstance(t, Fraction):
-            q = math.lcm(q, t.denominator)
-    v = np.empty(len(x), dtype=object)
-    for i, t in enumerate(x):
-        v[i] = int(t * q)
+    from .matrix import integers_over_lcm
+
+    start = integers_over_lcm(x)
+    if start is None:
+        return None
+    v, q = start
     for layer in net.layers:
         applied = layer.weight.integer_apply(v)
         bias = _integer_bias(layer)

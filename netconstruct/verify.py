@@ -120,12 +120,6 @@ class PointSet:
         return np.concatenate(blocks) if blocks else np.zeros((0, self.d)), kinds, starts
 
 
-def sample_points(d: int, radius: float, samples: int, seed: int, levels: tuple[float, ...] = ()) -> tuple:
-    """(points, the number of each kind) of ``PointSet(d, radius, samples, seed, levels)``."""
-    X, kinds, _ = PointSet(d, radius, samples, seed, levels).build()
-    return X, kinds
-
-
 _BUILT: dict = {}  # the one PointSet built in this process (inherited by forked workers)
 
 
@@ -140,11 +134,6 @@ def built(points: PointSet) -> tuple:
 def forget_built() -> None:
     """Drop the built points (10,000 × d floats are not kept past a verification)."""
     _BUILT.clear()
-
-
-def points_of(points: PointSet) -> "np.ndarray":  # noqa: F821
-    """The array of a :class:`PointSet` (see :func:`built`)."""
-    return built(points)[0]
 
 
 @functools.lru_cache(maxsize=2)
