@@ -138,3 +138,19 @@ def test_separation_command(tmp_path):
         for v in r["built"].values():
             assert v["ok"] and float(v["certified"]) <= 0.3
     assert (tmp_path / "s.png").stat().st_size > 1000
+
+
+def test_approximations_from_worker_processes_are_the_local_ones(sine):
+    """The separation table computes each ε's certified approximations once, in a worker, and hands them to the
+    pieces: the pickled round trip must give exactly the polynomials (coefficients and certified error) that
+    ``degrees_below`` computes here — the smallest degree with certified error < ε first."""
+    from netconstruct.constructions.polyapprox import degrees_below
+    from netconstruct.parallel import run
+    from netconstruct.separation import approximations
+
+    epss = [Fraction(3, 10), Fraction(1, 5)]
+    remote = run(approximations, epss, (sine, 0), workers=2)
+    for eps, polys in zip(epss, remote):
+        local = degrees_below(sine, eps)
+        assert list(polys) == local and all(p.error < eps for p in local)
+        assert local[0].degree == 1 or even_approximation(sine, local[0].degree - 1, eps / 200).error >= eps

@@ -140,15 +140,37 @@ def even_approximation(target: Target, K: int, tol: Fraction = Fraction(1, 10**4
     return EvenPolynomial(R, cheb, certify_poly_error(target, R, cheb, tol))
 
 
+_DEGREES: dict[tuple, tuple[EvenPolynomial, ...]] = {}  # memo of degrees_below (at most 256 entries)
+
+
 def degrees_below(target: Target, eps: Fraction, max_degree: int = 200, extra: int = 2) -> list[EvenPolynomial]:
-    """The smallest K whose certified error is < ε, and the next ``extra`` degrees (more room for the rest)."""
+    """The smallest K whose certified error is < ε, and the next ``extra`` degrees (more room for the rest).
+
+    Memoised per (target, ε, max_degree, extra); :func:`remember_degrees` hands a result computed in another
+    process of the same job to this one (the separation table computes each ε's degrees once, not per worker)."""
+    key = (target, Fraction(eps), max_degree, extra)
+    if key not in _DEGREES:
+        if len(_DEGREES) >= 256:
+            _DEGREES.pop(next(iter(_DEGREES)))
+        _DEGREES[key] = _search_degrees(target, Fraction(eps), max_degree, extra)
+    return list(_DEGREES[key])
+
+
+def remember_degrees(target: Target, eps: Fraction, polys: tuple[EvenPolynomial, ...], max_degree: int = 200,
+                     extra: int = 2) -> None:
+    """Record ``polys`` = ``degrees_below(target, eps, max_degree, extra)`` as computed elsewhere by this same
+    function (a worker of :func:`netconstruct.parallel.run`); later calls return it without recomputing."""
+    _DEGREES.setdefault((target, Fraction(eps), max_degree, extra), tuple(polys))
+
+
+def _search_degrees(target: Target, eps: Fraction, max_degree: int, extra: int) -> tuple[EvenPolynomial, ...]:
     out: list[EvenPolynomial] = []
     for K in range(1, max_degree + 1):
         if not out and sampled_error(target, K) >= eps:
             continue  # a sampled error is a lower bound of the sup error: this degree cannot pass
-        p = even_approximation(target, K, Fraction(eps) / 200)
+        p = even_approximation(target, K, eps / 200)
         if p.error < eps:
             out.append(p)
             if len(out) > extra:
                 break
-    return out
+    return tuple(out)
