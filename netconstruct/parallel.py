@@ -77,9 +77,16 @@ def dask_setup(worker=None) -> None:
 
 
 def _init(context) -> None:
+    """A local worker process starts: the context and everything else inherited from the parent are moved to
+    the garbage collector's permanent generation (``gc.freeze``), so that no collection in this short-lived
+    worker walks the network's 10⁵–10⁶ exact numbers (measured: one full pass cost 50 ms of a 0.7 s job, and
+    it writes to every object's header, copying the parent's pages into the worker).  Nothing numeric changes."""
+    import gc
+
     global _CONTEXT
     keep_freed_memory()
     _CONTEXT = context
+    gc.freeze()
 
 
 def _call(fn, piece):

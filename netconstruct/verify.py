@@ -83,16 +83,19 @@ class PointSet:
         d, R = self.d, float(self.radius)
         rng = np.random.default_rng([self.seed, _KIND_CODE.get(kind, 9), s])
 
-        def directions(k: int) -> np.ndarray:
+        def directions(k: int) -> np.ndarray:  # in place: no second k × d array (fresh memory is costly)
             g = rng.standard_normal((k, d))
-            return g / np.linalg.norm(g, axis=1, keepdims=True)
+            g /= np.linalg.norm(g, axis=1, keepdims=True)
+            return g
 
         grid = R * np.linspace(0.0, 1.0, 33)
         if kind == "uniform_ball":
-            X = directions(n) * (R * rng.random((n, 1)) ** (1.0 / d))
+            X = directions(n)
+            X *= R * rng.random((n, 1)) ** (1.0 / d)
         elif kind == "spheres":
             per = max(8, self.samples // 4) // 8
-            X = directions(n) * (R * ((np.arange(s, s + n) // per) + 1) / 8.0)[:, None]
+            X = directions(n)
+            X *= (R * ((np.arange(s, s + n) // per) + 1) / 8.0)[:, None]
         elif kind == "axes":
             X = np.zeros((n, d))
             for j in range(min(d, 16)):
@@ -105,7 +108,8 @@ class PointSet:
             X = _knot_points(d, R, self.levels, rng)
         else:
             X = np.array(self.extra, dtype=float).reshape(len(self.extra), d)
-        return X[np.linalg.norm(X, axis=1) <= R * (1 + 1e-12)] if len(X) else X
+        inside = np.linalg.norm(X, axis=1) <= R * (1 + 1e-12)
+        return X if inside.all() else X[inside]
 
     def build(self) -> tuple["np.ndarray", dict, tuple[int, ...]]:  # noqa: F821
         """(all points, the number of points of each kind, the first row of every block and the total)."""
