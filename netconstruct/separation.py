@@ -77,16 +77,16 @@ def size_table(
     Two stages on the same workers: first each ε's certified polynomial approximations (shared by all the
     depth-2 pieces of that ε: 1.8 s at ε = 0.05, which every worker would otherwise recompute), then the
     pieces, each carrying the approximations of its ε."""
-    from .parallel import executor
+    from .parallel import counted, executor
 
     cells = [(eps, d) for eps in epss for d in dims]
     keys = list(CONSTRUCTIONS)
     distinct = list(dict.fromkeys(Fraction(e) for e in epss))
     with executor((target, build_max), workers, scheduler, len(cells) * len(keys)) as ex:
-        polys = dict(zip(distinct, ex.map(approximations, distinct, lambda done, total: progress(
-            f"approximations done: {done}/{total}"), cost=lambda e: 1 / float(e))))
+        polys = dict(zip(distinct, ex.map(approximations, distinct, counted(progress, "polynomial approximations"),
+                                          cost=lambda e: 1 / float(e))))
         pieces = [(eps, d, key, polys[Fraction(eps)]) for eps, d in cells for key in keys]
-        out = ex.map(part, pieces, lambda done, total: progress(f"pieces done: {done}/{total}"), cost=_cost)
+        out = ex.map(part, pieces, counted(progress, "cells × constructions"), cost=_cost)
     rows = []
     for i, (eps, d) in enumerate(cells):
         row: dict = {"d": d, "eps": float(eps)}

@@ -258,15 +258,16 @@ def _confirm(context, x) -> tuple:
 
 def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, top: int = 5, starts: int = 16,
                  rounds: int = 60, proposals: int = 32, max_work: int = 4 * 10**8, workers: int | None = 1,
-                 scheduler: str | None = None, kinds: dict | None = None) -> Sampled:
+                 scheduler: str | None = None, kinds: dict | None = None, progress: Progress | None = None) -> Sampled:
     """The worst error found — a *lower* bound of the sup error: float64 screening of X (an array, or a
     :class:`PointSet` whose recipe travels to the workers instead of the array) in pieces, hill
     climbing from the ``starts`` worst points (:func:`_climb`, one piece each; rounds capped so that the work
     stays ≤ ``max_work`` neuron evaluations), and the ``top`` worst re-evaluated at ``dps`` digits.  Every
-    step runs through :func:`netconstruct.parallel.run`: the same points and numbers whatever the backend."""
+    step runs through :func:`netconstruct.parallel.run`: the same points and numbers whatever the backend.
+    ``progress(stage)`` hears each stage's pieces done, rate and ETA."""
     import numpy as np
 
-    from .parallel import chunks, executor
+    from .parallel import chunks, counted, executor
 
     context = (net, target, dps, X)
     if isinstance(X, PointSet):
@@ -279,18 +280,20 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
     if len(X):
         net(X[:1])  # build the float64 weights here once: they travel with the network to every worker
     with executor(context, workers, scheduler) as ex:  # one set of workers for the three stages
-        parts = ex.map(_screen, pieces, cost=lambda p: p[2] - p[1])  # largest first: no lone piece at the end
+        parts = ex.map(_screen, pieces, counted(progress, "float64 screening, pieces"),
+                       cost=lambda p: p[2] - p[1])  # largest first: no lone piece at the end
         screened = np.concatenate(parts) if parts else np.zeros(0)
         climbed = np.zeros((0, net.input_dim))
         if len(X):
             rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
             order = np.argsort(-screened)[:starts]
-            climbed = np.array(ex.map(_climb, [(X[i], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)]))
+            climbed = np.array(ex.map(_climb, [(X[i], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)],
+                                      counted(progress, "hill climbing from the worst points")))
             kinds["climbed"] = len(climbed)
             screened = np.concatenate([screened, _errors(context, climbed)])
         worst = np.argsort(-screened)[:top]  # indices into X followed by the climbed points (no copy of X made)
         chosen = np.array([X[i] if i < len(X) else climbed[i - len(X)] for i in worst]).reshape(len(worst), net.input_dim)
-        confirmed = ex.map(_confirm, list(chosen))
+        confirmed = ex.map(_confirm, list(chosen), counted(progress, f"exact re-evaluation of the {len(chosen)} worst"))
     mp = multiprecision(dps)
     exact = [mp.ctx.make_mpf(v) for v in confirmed]
     return Sampled(
@@ -349,7 +352,8 @@ def verify_radial(
     if cert.probe_points:
         kinds["certificate_boxes"] = len(extra)
     progress("searching for the worst point (float64 screening, hill climbing, mpmath)")
-    sampled = search_worst(net, target, points, seed, dps, workers=workers, scheduler=scheduler, kinds=kinds)
+    sampled = search_worst(net, target, points, seed, dps, workers=workers, scheduler=scheduler, kinds=kinds,
+                           progress=progress)
     forget_built()  # the points may be large (10,000 × d floats): not kept past the verification
     timings["sample_s"] = time.perf_counter() - t0
 

@@ -90,3 +90,57 @@ def test_repeated_maps_of_equal_pieces_on_a_cluster(cluster):
     with executor(3, scheduler=cluster) as ex:
         for _ in range(3):
             assert ex.map(_square, list(range(30))) == [3 * x * x for x in range(30)]
+
+
+def _die_in_a_worker(parent_pid, x):
+    """x², except that piece 3 kills the worker process that runs it (SIGKILL: no exception, no cleanup)."""
+    import os
+    import signal
+
+    if x == 3 and os.getpid() != parent_pid:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x * x
+
+
+def test_a_killed_worker_never_makes_the_job_smaller():
+    """Fact: when a worker process dies mid-job (kill -9), every piece still gets its value — the lost pieces are
+    recomputed — and the executor's next stage runs on fresh workers: the result is the full, ordered list."""
+    import os
+
+    from netconstruct.parallel import executor
+
+    with executor(os.getpid(), workers=2) as ex:
+        assert ex.map(_die_in_a_worker, list(range(12))) == [x * x for x in range(12)]
+        assert ex.map(_square_of, list(range(6))) == [x * x for x in range(6)]
+
+
+def _square_of(context, x):
+    return x * x
+
+
+def test_rate_text_states_done_total_rate_and_eta():
+    """Progress text: pieces done / total, the rate so far, the time left at that rate (h:mm:ss past an hour)."""
+    from netconstruct.parallel import counted, rate_text
+
+    assert rate_text(0, 40, 0.0) == "0/40"
+    assert rate_text(10, 40, 5.0) == "10/40 · 2/s · ETA 0:15"
+    assert rate_text(1, 3601, 60.0) == "1/3601 · 1/min · ETA 60:00:00"
+    assert rate_text(40, 40, 3.0).endswith("ETA 0:00")
+    seen = []
+    tick = counted(seen.append, "grid pieces")
+    tick(1, 4)
+    assert seen[0].startswith("grid pieces 1/4 · ") and "ETA" in seen[0]
+    assert counted(None, "x") is None
+
+
+def test_separation_reports_its_pieces_with_rate_and_eta():
+    """The separation job tells its stage callback how many of its pieces are done, at what rate, and the ETA."""
+    from fractions import Fraction
+
+    from netconstruct.separation import size_table
+    from netconstruct.targets import make_target
+
+    seen = []
+    size_table([2], [Fraction(3, 10)], make_target("sine"), progress=seen.append)
+    done = [s for s in seen if s.startswith("cells × constructions")]
+    assert done and done[-1].startswith("cells × constructions 3/3 · ") and "ETA 0:00" in done[-1]

@@ -279,3 +279,34 @@ def test_loaded_numbers_are_numbers_every_command_handles():
     with pytest.raises(FormatError):
         parse_exact(str(2**1000))
     assert float(parse_exact(str(2**999))) == 2.0**999
+
+
+def test_ctrl_c_during_a_parallel_job_stops_every_worker_and_writes_nothing(tmp_path):
+    """Fact: Ctrl-C (SIGINT to the terminal's whole process group, as a shell sends it) while two local workers
+    run the exact grid check exits 130 with one line, writes no --out file and no temp file, and leaves no
+    worker process behind."""
+    out = tmp_path / "bounded.json"
+    proc = subprocess.Popen([sys.executable, "-m", "netconstruct", "bound-weights",
+                             str(Path(__file__).parent.parent / "examples" / "large_weights_k2.json"), "--bits", "9",
+                             "--samples", "0", "--workers", "2", "--out", str(out)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    while not (children.exists() and children.read_text().split()):  # the workers have started
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and b"interrupted" in err and len(err.decode().strip().splitlines()) == 1, err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    deadline = time.monotonic() + 10
+    while True:  # every process of the group (the workers) is gone
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "a worker outlived the interrupted command"
+        time.sleep(0.05)

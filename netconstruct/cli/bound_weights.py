@@ -74,8 +74,7 @@ def bound_weights_cmd(
         with stages(not json_out) as progress:
             rep = bound_weights(net, bits, eps_q, band_bits, given, *corners, check_limit=check_limit,
                                 samples=samples, seed=seed, max_neurons=max_neurons, progress=progress,
-                                workers=workers, scheduler=scheduler,
-                                pieces_progress=lambda done, total: progress(f"grid pieces {done}/{total}"))
+                                workers=workers, scheduler=scheduler)
         if out:
             save(rep.artifacts["network"], out)
         if json_out:

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..exact import Exact
 from ..network import Network
+from ..parallel import counted
 from ..reports import Report
 from .bound_weights import Result
 from .grid import band_measure, grid_points, on_grid, original_piece, transformed_piece
@@ -68,7 +69,6 @@ def check(
     progress: Callable[[str], None] = lambda s: None,
     workers: int | None = 1,
     scheduler: str | None = None,
-    pieces_progress=None,
 ) -> Report:
     """All checks of :mod:`this module <netconstruct.transforms.checks>` as a report of kind
     ``bound_weights``; ``ok`` is their conjunction."""
@@ -87,7 +87,8 @@ def check(
     progress("exact check on the grid")
     t1 = time.perf_counter()
     U, desc, exact_old = grid if grid is not None else grid_values(original, p.low, p.high, p.bits, limit, sample, seed)
-    exact_new = on_grid(transformed_piece, new, p.low, p.high, p.bits, U, workers, scheduler, pieces_progress)
+    exact_new = on_grid(transformed_piece, new, p.low, p.high, p.bits, U, workers, scheduler,
+                        counted(progress, "exact check on the grid, pieces"))
     tol = Fraction(p.eps) / 2
     worst: Exact = 0
     worst_u = None

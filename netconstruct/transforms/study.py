@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Callable
 
 from ..network import Network
+from ..parallel import counted
 from ..reports import Report
 from .bound_weights import Params, check_network, domain_box, transform
 from .checks import check, grid_values, range_bound
@@ -39,8 +40,10 @@ def bound_weights(net: Network, bits: int = 8, eps: Fraction = Fraction(0), band
                   given_range: Fraction | None = None, low=None, high=None, check_limit: int = 1_000_000,
                   samples: int = 20_000, seed: int = 0, max_neurons: int = 5_000_000,
                   progress: Callable[[str], None] = lambda s: None, workers: int | None = 1,
-                  scheduler: str | None = None, pieces_progress=None) -> Report:
-    """Transform ``net`` to depth 3k+3 with polynomially bounded weights and check the result exactly."""
+                  scheduler: str | None = None) -> Report:
+    """Transform ``net`` to depth 3k+3 with polynomially bounded weights and check the result exactly.
+
+    ``progress(stage)`` hears each stage, and during the grid checks their pieces done, rate and ETA."""
     from ..errors import UsageError
 
     if not (isinstance(bits, int) and 1 <= bits <= 24 and isinstance(band_bits, int) and 0 <= band_bits <= 60):
@@ -52,7 +55,8 @@ def bound_weights(net: Network, bits: int = 8, eps: Fraction = Fraction(0), band
     timings = {}
     t0 = time.perf_counter()
     progress("exact values of the original on the grid")
-    grid = grid_values(net, lo, hi, bits, check_limit, samples, seed, workers, scheduler, pieces_progress)
+    grid = grid_values(net, lo, hi, bits, check_limit, samples, seed, workers, scheduler,
+                       counted(progress, "exact values of the original on the grid, pieces"))
     M, note = output_range(net, grid, lo, hi, bits, check_limit, given_range)
     params = Params(lo, hi, bits, band_bits, eps, M, max_neurons)
     timings["original_on_grid"] = time.perf_counter() - t0
@@ -61,7 +65,7 @@ def bound_weights(net: Network, bits: int = 8, eps: Fraction = Fraction(0), band
     res = transform(net, params)
     timings["transform"] = time.perf_counter() - t1
     rep = check(net, res, grid=grid, box_samples=samples, seed=seed, progress=progress, workers=workers,
-                scheduler=scheduler, pieces_progress=pieces_progress)
+                scheduler=scheduler)
     data = dict(rep.data)
     data["output_range"] = {"M": M, "source": note}
     data["levels"] = res.levels
