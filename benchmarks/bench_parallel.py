@@ -1,15 +1,20 @@
 """Speed-ups of the parallel jobs: 1 worker vs 2 workers vs a 2-worker dask LocalCluster (same machine, same run).
 
-Run:  python benchmarks/bench_parallel.py [--quick]
+Run:  python benchmarks/bench_parallel.py [--quick] [--repeat 3] [--jobs grid,separation,sampling,sampling_uniform]
 Jobs: the bound-weights exact grid check (k = 2, width 64, B = 8: 65,536 points), separation over
 d ∈ {2,5,10,50,200} × ε ∈ {0.3,0.2,0.1,0.05} with --build-max 5000, and the worst-point search of a
 d = 1000, ε = 0.05 network (10,000 samples).  Also the exact grid check's points per second on one core.
 Every job's output is compared across backends (they must be identical).
+
+Each cell runs ``--repeat`` times (default 3), each time in a fresh process, the three backends interleaved
+(1, 2, cluster, 1, 2, cluster, …) so that a slow spell of the shared VM hits all of them alike; the table gives
+the median of each cell and the spread of the speed-up over the repeats (min–max of t₁/t₂ per round).
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from fractions import Fraction
@@ -110,25 +115,33 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--child", nargs=2)
+    ap.add_argument("--repeat", type=int, default=3, help="fresh-process runs per cell (the median is shown)")
     ap.add_argument("--jobs", default=",".join(JOBS), help="comma-separated subset of " + ", ".join(JOBS))
     args = ap.parse_args()
     if args.child:
         child(*args.child, args.quick)
         return
+    print(f"medians of {args.repeat} fresh-process runs per cell; speed-up: of the medians (range over the rounds)\n")
     print("| job | 1 worker s | 2 workers s | speed-up | LocalCluster(2) s | cluster / workers | same output |")
     print("|---|---|---|---|---|---|---|")
     note = ""
     for job, name in JOBS.items():
         if job not in args.jobs.split(","):
             continue
-        res = {}
-        for backend in ("1", "2", "cluster"):
-            cmd = [sys.executable, __file__, "--child", job, backend] + (["--quick"] if args.quick else [])
-            line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
-            res[backend] = (float(line[0]), line[1], int(line[2]))
-        (t1, h1, n), (t2, h2, _), (tc, hc, _) = res["1"], res["2"], res["cluster"]
-        same = "yes" if h1 == h2 == hc else "NO"
-        print(f"| {name} | {t1:.2f} | {t2:.2f} | {t1 / t2:.2f}× | {tc:.2f} | {tc / t2:.2f} | {same} |", flush=True)
+        times: dict[str, list[float]] = {"1": [], "2": [], "cluster": []}
+        digests, n = set(), 0
+        for _ in range(args.repeat):
+            for backend in ("1", "2", "cluster"):
+                cmd = [sys.executable, __file__, "--child", job, backend] + (["--quick"] if args.quick else [])
+                line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
+                times[backend].append(float(line[0]))
+                digests.add(line[1])
+                n = int(line[2])
+        t1, t2, tc = (statistics.median(times[b]) for b in ("1", "2", "cluster"))
+        rounds = [a / b for a, b in zip(times["1"], times["2"])]
+        spread = f" ({min(rounds):.2f}–{max(rounds):.2f})" if len(rounds) > 1 else ""
+        same = "yes" if len(digests) == 1 else "NO"
+        print(f"| {name} | {t1:.2f} | {t2:.2f} | {t1 / t2:.2f}×{spread} | {tc:.2f} | {tc / t2:.2f} | {same} |", flush=True)
         if job == "grid":
             note = f"exact grid check on one core: {n / t1:,.0f} points/s ({n:,} points)"
     print(f"\n{note}")
