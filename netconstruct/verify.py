@@ -54,7 +54,8 @@ class PointSet:
     (≈ ``samples // 4``), on 16 axes and 9 diagonals (33 radii each), next to the ``levels`` (knots a
     certificate found, :func:`_knot_points`), and the ``extra`` points.  They come in blocks of ≤ :data:`BLOCK`
     rows, block ``k`` of a random kind drawn from ``numpy.random.default_rng([seed, kind, k])``, each block
-    kept to the closed ball; :meth:`build` is their concatenation."""
+    kept to the closed ball.  Nobody holds them all: a worker draws the blocks of its pieces (:func:`block_rows`),
+    and :meth:`sizes` counts them without drawing the random ones."""
 
     d: int
     radius: float
@@ -108,36 +109,29 @@ class PointSet:
             X = _knot_points(d, R, self.levels, rng)
         else:
             X = np.array(self.extra, dtype=float).reshape(len(self.extra), d)
-        inside = np.linalg.norm(X, axis=1) <= R * (1 + 1e-12)
-        return X if inside.all() else X[inside]
+        norms = np.linalg.norm(X, axis=1)
+        outside = norms > R * (1 + 1e-12)
+        if kind in _SIZED and outside.any():  # a unit direction times a radius ≤ R: outside only by rounding
+            X[outside] *= (R / norms[outside])[:, None]
+            return X
+        return X[~outside] if outside.any() else X
 
-    def build(self) -> tuple["np.ndarray", dict, tuple[int, ...]]:  # noqa: F821
-        """(all points, the number of points of each kind, the first row of every block and the total)."""
-        import numpy as np
+    def sizes(self) -> tuple[int, ...]:
+        """The rows of every block.  Uniform, sphere, axis and diagonal points lie in the closed ball by
+        construction (a rounding excess is pulled back onto the sphere, :meth:`block`), so their counts are the
+        layout's and nothing is drawn to count them; the near-knot and extra blocks (small) are built."""
+        return tuple(n if kind in _SIZED else len(_block(self, i)) for i, (kind, _, n) in enumerate(self.layout()))
 
-        blocks = [self.block(i) for i in range(len(self.layout()))]
-        kinds: dict[str, int] = {}
-        for (kind, _, _), b in zip(self.layout(), blocks):
+    def kinds(self) -> dict[str, int]:
+        """How many points of each kind (the extra points are counted by the caller, as certificate boxes)."""
+        out: dict[str, int] = {}
+        for (kind, _, _), n in zip(self.layout(), self.sizes()):
             if kind != "extra":
-                kinds[kind] = kinds.get(kind, 0) + len(b)
-        starts = tuple(int(v) for v in np.cumsum([0] + [len(b) for b in blocks]))
-        return np.concatenate(blocks) if blocks else np.zeros((0, self.d)), kinds, starts
+                out[kind] = out.get(kind, 0) + n
+        return out
 
 
-_BUILT: dict = {}  # the one PointSet built in this process (inherited by forked workers)
-
-
-def built(points: PointSet) -> tuple:
-    """:meth:`PointSet.build`, once per process (see :func:`forget_built`)."""
-    if points not in _BUILT:
-        _BUILT.clear()
-        _BUILT[points] = points.build()
-    return _BUILT[points]
-
-
-def forget_built() -> None:
-    """Drop the built points (10,000 × d floats are not kept past a verification)."""
-    _BUILT.clear()
+_SIZED = frozenset({"uniform_ball", "spheres", "axes", "diagonals"})  # blocks whose size is the layout's
 
 
 @functools.lru_cache(maxsize=2)
@@ -146,15 +140,10 @@ def _block(points: PointSet, i: int) -> "np.ndarray":  # noqa: F821
 
 
 def block_rows(points, i: int) -> "np.ndarray":  # noqa: F821
-    """Block ``i`` of a :class:`PointSet` — a slice of the built array where this process has it (the parent and
-    its forked workers), else built alone (a Dask worker builds only the blocks of its pieces); an array is
-    its own single block."""
+    """Block ``i`` of a :class:`PointSet`, drawn in this process (a worker draws only the blocks of its pieces,
+    at most BLOCK × d floats at a time); an array is its own single block."""
     if not isinstance(points, PointSet):
         return points
-    have = _BUILT.get(points)
-    if have is not None:
-        X, _, starts = have
-        return X[starts[i]:starts[i + 1]]
     return _block(points, i)
 
 
@@ -210,11 +199,18 @@ def _errors(context, X) -> "np.ndarray":  # noqa: F821
     return np.abs(net(X)[:, 0] - target.g_float(np.linalg.norm(X, axis=1)))
 
 
-def _screen(context, piece) -> "np.ndarray":  # noqa: F821
-    """:func:`_errors` on rows a:b of block i (``piece`` = (i, a, b)) of the sample points the context carries
-    (``context`` = (net, target, digits, a :class:`PointSet` or an array)): the pieces are three integers."""
-    i, a, b = piece
-    return _errors(context, block_rows(context[3], i)[a:b])
+def _screen(context, piece) -> tuple:
+    """:func:`_errors` on rows a:b of block i (``piece`` = (i, a, b, keep)) of the sample points the context
+    carries (``context`` = (net, target, digits, a :class:`PointSet` or an array)): the pieces are four
+    integers.  Returns (the errors, the positions of the ``keep`` largest — ordered by (−error, position) — and
+    those rows), so that the caller never needs the other rows."""
+    import numpy as np
+
+    i, a, b, keep = piece
+    X = block_rows(context[3], i)[a:b]
+    e = _errors(context, X)
+    top = np.argsort(-e, kind="stable")[:keep]
+    return e, top, X[top]
 
 
 def _climb(context, piece) -> "np.ndarray":  # noqa: F821
@@ -270,34 +266,35 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
     from .parallel import chunks, counted, executor
 
     context = (net, target, dps, X)
-    if isinstance(X, PointSet):
-        X, _, first_rows = built(X)
-    else:
-        first_rows = (0, len(X))
-    size = max(1, 20_000_000 // max(1, net.size))  # pieces of ~0.1 s: fixed, whatever the workers
-    pieces = [(i, a, b) for i in range(len(first_rows) - 1) for a, b in chunks(first_rows[i + 1] - first_rows[i], size)]
+    keep = max(starts, top)  # the global top `keep` (by −error, then row) is within the pieces' own top `keep`
+    if isinstance(X, PointSet):  # a piece is a block: each block is drawn once, by the worker that screens it
+        pieces = [(i, 0, n, keep) for i, n in enumerate(X.sizes()) if n]
+    else:  # pieces of ~0.1 s: fixed, whatever the workers
+        pieces = [(0, a, b, keep) for a, b in chunks(len(X), max(1, 20_000_000 // max(1, net.size)))]
     kinds = dict(kinds or {})
-    if len(X):
-        net(X[:1])  # build the float64 weights here once: they travel with the network to every worker
+    net(np.zeros((1, net.input_dim)))  # build the float64 weights here once: they travel with the network
     with executor(context, workers, scheduler) as ex:  # one set of workers for the three stages
         parts = ex.map(_screen, pieces, counted(progress, "float64 screening, pieces"),
                        cost=lambda p: p[2] - p[1])  # largest first: no lone piece at the end
-        screened = np.concatenate(parts) if parts else np.zeros(0)
+        screened = np.concatenate([e for e, _, _ in parts]) if parts else np.zeros(0)
+        n = len(screened)
+        first = np.cumsum([0] + [len(e) for e, _, _ in parts])
+        rows = {int(first[k] + j): x for k, (_, tops, xs) in enumerate(parts) for j, x in zip(tops, xs)}
         climbed = np.zeros((0, net.input_dim))
-        if len(X):
+        if n:
             rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
-            order = np.argsort(-screened)[:starts]
-            climbed = np.array(ex.map(_climb, [(X[i], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)],
+            order = np.argsort(-screened, kind="stable")[:starts]
+            climbed = np.array(ex.map(_climb, [(rows[int(i)], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)],
                                       counted(progress, "hill climbing from the worst points")))
             kinds["climbed"] = len(climbed)
             screened = np.concatenate([screened, _errors(context, climbed)])
-        worst = np.argsort(-screened)[:top]  # indices into X followed by the climbed points (no copy of X made)
-        chosen = np.array([X[i] if i < len(X) else climbed[i - len(X)] for i in worst]).reshape(len(worst), net.input_dim)
+        worst = np.argsort(-screened, kind="stable")[:top]  # rows of the points, then the climbed ones
+        chosen = np.array([rows[int(i)] if i < n else climbed[i - n] for i in worst]).reshape(len(worst), net.input_dim)
         confirmed = ex.map(_confirm, list(chosen), counted(progress, f"exact re-evaluation of the {len(chosen)} worst"))
     mp = multiprecision(dps)
     exact = [mp.ctx.make_mpf(v) for v in confirmed]
     return Sampled(
-        points=int(len(X) + len(climbed)),
+        points=int(n + len(climbed)),
         max_error_float64=float(screened.max()) if len(screened) else 0.0,
         max_error_mpmath=max(exact, default=mp.ctx.zero),
         digits=dps,
@@ -348,13 +345,13 @@ def verify_radial(
         P = np.array(cert.probe_points, dtype=float)
         extra = tuple(tuple(float(v) for v in p) for p in P[np.linalg.norm(P, axis=1) <= R])
     points = PointSet(net.input_dim, R, samples, seed, tuple(cert.probe_levels), extra)
-    kinds = dict(built(points)[1])
+    kinds = points.kinds()
     if cert.probe_points:
         kinds["certificate_boxes"] = len(extra)
     progress("searching for the worst point (float64 screening, hill climbing, mpmath)")
     sampled = search_worst(net, target, points, seed, dps, workers=workers, scheduler=scheduler, kinds=kinds,
                            progress=progress)
-    forget_built()  # the points may be large (10,000 × d floats): not kept past the verification
+    _block.cache_clear()  # the near-knot block (built to count it) is not kept past the verification
     timings["sample_s"] = time.perf_counter() - t0
 
     progress("weights")

@@ -144,3 +144,44 @@ def test_separation_reports_its_pieces_with_rate_and_eta():
     size_table([2], [Fraction(3, 10)], make_target("sine"), progress=seen.append)
     done = [s for s in seen if s.startswith("cells × constructions")]
     assert done and done[-1].startswith("cells × constructions 3/3 · ") and "ETA 0:00" in done[-1]
+
+
+def test_point_counts_without_drawing_match_the_drawn_blocks():
+    """PointSet.sizes counts the uniform, sphere, axis and diagonal points without drawing them (they lie in the
+    closed ball by construction); drawn, every block has exactly that many rows, all inside the ball."""
+    import numpy as np
+
+    from netconstruct.verify import PointSet
+
+    for d, R, samples in ((2, 1.0, 300), (7, 2.0, 1000), (300, 1.0, 2100)):
+        levels = (0.1, 0.25, 0.5)
+        extra = ((0.0,) * d, (R * 0.5,) + (0.0,) * (d - 1))
+        p = PointSet(d, R, samples, 3, levels, extra)
+        sizes = p.sizes()
+        for i, n in enumerate(sizes):
+            X = p.block(i)
+            assert X.shape == (n, d)
+            assert (np.linalg.norm(X, axis=1) <= R * (1 + 1e-12)).all()
+        assert sum(p.kinds().values()) + len(extra) == sum(sizes)
+
+
+def test_the_worst_points_do_not_depend_on_how_the_points_are_cut_into_pieces():
+    """search_worst keeps, per piece, only its best rows; ordered by (−error, row), the global best are among
+    them, so a PointSet screened block by block and the same points as one array cut into other pieces give
+    the same report — and so do 1 and 2 workers."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from netconstruct.constructions import radial_depth3
+    from netconstruct.targets import make_target
+    from netconstruct.verify import PointSet, search_worst
+
+    t = make_target("sine")
+    net = radial_depth3.build(3, Fraction(1, 5), t)
+    p = PointSet(3, 1.0, 1500, 0, (0.3, 0.6))
+    X = np.concatenate([p.block(i) for i in range(len(p.layout()))])
+    a = search_worst(net, t, p, rounds=3, workers=1).to_json()
+    b = search_worst(net, t, X, rounds=3, workers=1, max_work=4 * 10**8).to_json()
+    c = search_worst(net, t, p, rounds=3, workers=2).to_json()
+    assert a == b == c and a["points"] == len(X) + 16
