@@ -36,3 +36,7 @@ class NotCertifiable(Exception):
     """The network does not have the structure a certificate needs (the message says why).
 
     Not a user error: the verifier falls back to another certificate or reports "no certificate"."""
+
+
+class WorkerLostError(NetconstructError):
+    """A worker process died twice running the same pieces (killed, out of memory): the job is not done."""

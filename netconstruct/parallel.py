@@ -11,9 +11,11 @@ bytes.  Backends:
   scattered to every worker once and pieces are retried once on a lost worker.
 
 Progress (pieces done / total) goes to ``progress(done, total)``.  Ctrl-C cancels every pending piece and
-stops the workers; nothing partial is returned.  A piece that fails — an exception, or a worker process
-that died — is never dropped: it is retried once in this process and, if it fails again, its error is
-raised, so a report can never silently cover fewer points than it says.
+stops the workers; nothing partial is returned.  A piece is never dropped: one that raises makes the job raise
+that error; the pieces lost with a worker process that died (killed, out of memory) run again once, on fresh
+workers (locally) or on another worker (Dask), and if a worker dies on them again the job fails with a
+one-line :class:`~netconstruct.errors.WorkerLostError` — so a report can never silently cover fewer points than
+it says, and a piece that kills its worker never runs in the command's own process.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence
 
-from .errors import UsageError
+from .errors import UsageError, WorkerLostError
 
 Progress = Callable[[int, int], None]
 
@@ -178,24 +180,28 @@ class _LocalExecutor(Executor):
                 tick(i + 1, total)
             return out
         results: list = [None] * total
-        failed: list[int] = []
-        pool = self._pool()
-        order = sorted(range(total), key=lambda i: -cost(pieces[i])) if cost else range(total)
-        futures = {pool.submit(_call, fn, pieces[i]): i for i in order}
+        order = sorted(range(total), key=lambda i: -cost(pieces[i])) if cost else list(range(total))
         done = 0
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                results[i] = fut.result()
-            except BrokenProcessPool:
-                failed.append(i)
-            done += 1
-            tick(done, total)
-        if failed:  # the pool is broken: start a fresh one for the next stage
-            self.close(failed=True)
-        for i in failed:  # a worker died: recompute its piece here (an error now is raised, never dropped)
-            results[i] = fn(self.context, pieces[i])
-        return results
+        for attempt in (1, 2):
+            failed: list[int] = []
+            pool = self._pool()
+            futures = {pool.submit(_call, fn, pieces[i]): i for i in order}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    results[i] = fut.result()
+                except BrokenProcessPool:  # a worker died: this piece is lost with it (or with the pool)
+                    failed.append(i)
+                    continue
+                done += 1
+                tick(done, total)
+            if not failed:
+                return results
+            self.close(failed=True)  # the pool is broken: the next attempt (or stage) starts fresh workers
+            position = {i: k for k, i in enumerate(order)}
+            order = sorted(failed, key=position.__getitem__)
+        raise WorkerLostError(f"a worker process died twice running the same {len(failed)} of {total} pieces "
+                              "(killed, or out of memory?): the job is not done and nothing was written")
 
 
 class _DaskExecutor(Executor):
@@ -219,6 +225,7 @@ class _DaskExecutor(Executor):
 
     def map(self, fn, pieces, progress: Progress | None = None, cost=None) -> list:
         from dask.distributed import as_completed as dask_completed
+        from distributed import KilledWorker
 
         pieces = list(pieces)
         tick = progress or (lambda done, total: None)
@@ -238,7 +245,12 @@ class _DaskExecutor(Executor):
         results: list = [None] * len(pieces)
         done = 0
         for fut in dask_completed(self.futures):
-            for i, value in zip(index[fut.key], fut.result()):
+            try:
+                values = fut.result()
+            except KilledWorker as exc:  # Dask moved the task to other workers and they died too
+                raise WorkerLostError(f"Dask workers died running the same pieces ({exc}): the job is not done and "
+                                      "nothing was written") from None
+            for i, value in zip(index[fut.key], values):
                 results[i] = value
             done += len(index[fut.key])
             tick(done, len(pieces))

@@ -254,23 +254,27 @@ def _confirm(context, x) -> tuple:
 
 def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, top: int = 5, starts: int = 16,
                  rounds: int = 60, proposals: int = 32, max_work: int = 4 * 10**8, workers: int | None = 1,
-                 scheduler: str | None = None, kinds: dict | None = None, progress: Progress | None = None) -> Sampled:
+                 scheduler: str | None = None, kinds: dict | None = None, progress: Progress | None = None,
+                 piece_rows: int | None = None) -> Sampled:
     """The worst error found — a *lower* bound of the sup error: float64 screening of X (an array, or a
     :class:`PointSet` whose recipe travels to the workers instead of the array) in pieces, hill
     climbing from the ``starts`` worst points (:func:`_climb`, one piece each; rounds capped so that the work
     stays ≤ ``max_work`` neuron evaluations), and the ``top`` worst re-evaluated at ``dps`` digits.  Every
     step runs through :func:`netconstruct.parallel.run`: the same points and numbers whatever the backend.
-    ``progress(stage)`` hears each stage's pieces done, rate and ETA."""
+    ``progress(stage)`` hears each stage's pieces done, rate and ETA; ``piece_rows`` overrides the rows per
+    screening piece (the result does not depend on it)."""
     import numpy as np
 
     from .parallel import chunks, counted, executor
 
     context = (net, target, dps, X)
     keep = max(starts, top)  # the global top `keep` (by −error, then row) is within the pieces' own top `keep`
-    if isinstance(X, PointSet):  # a piece is a block: each block is drawn once, by the worker that screens it
-        pieces = [(i, 0, n, keep) for i, n in enumerate(X.sizes()) if n]
-    else:  # pieces of ~0.1 s: fixed, whatever the workers
-        pieces = [(0, a, b, keep) for a, b in chunks(len(X), max(1, 20_000_000 // max(1, net.size)))]
+    if isinstance(X, PointSet):  # a piece is a whole block: drawn once, by the worker that screens it (cutting it
+        # finer would have several workers draw it — at d = 1000 a block costs as much to draw as 64 of its rows
+        # cost to screen through 10⁵ neurons)
+        pieces = [(i, a, b, keep) for i, n in enumerate(X.sizes()) for a, b in chunks(n, piece_rows or n)]
+    else:  # pieces of ≈ 2·10⁷ neuron evaluations (~0.1 s)
+        pieces = [(0, a, b, keep) for a, b in chunks(len(X), piece_rows or 20_000_000 // max(1, net.size))]
     kinds = dict(kinds or {})
     net(np.zeros((1, net.input_dim)))  # build the float64 weights here once: they travel with the network
     with executor(context, workers, scheduler) as ex:  # one set of workers for the three stages

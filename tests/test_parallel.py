@@ -92,26 +92,39 @@ def test_repeated_maps_of_equal_pieces_on_a_cluster(cluster):
             assert ex.map(_square, list(range(30))) == [3 * x * x for x in range(30)]
 
 
-def _die_in_a_worker(parent_pid, x):
-    """x², except that piece 3 kills the worker process that runs it (SIGKILL: no exception, no cleanup)."""
+def _die_in_a_worker(marker, x):
+    """x², except that piece 3 kills the worker process that runs it (SIGKILL: no exception, no cleanup) — once
+    if ``marker`` is a path that does not exist yet (it is created), every time if ``marker`` is None."""
     import os
     import signal
 
-    if x == 3 and os.getpid() != parent_pid:
+    if x == 3 and (marker is None or not os.path.exists(marker)):
+        if marker is not None:
+            open(marker, "w").close()
         os.kill(os.getpid(), signal.SIGKILL)
     return x * x
 
 
-def test_a_killed_worker_never_makes_the_job_smaller():
-    """Fact: when a worker process dies mid-job (kill -9), every piece still gets its value — the lost pieces are
-    recomputed — and the executor's next stage runs on fresh workers: the result is the full, ordered list."""
-    import os
-
+def test_a_killed_worker_never_makes_the_job_smaller(tmp_path):
+    """Fact: when a worker process dies mid-job (kill -9), every piece still gets its value — the lost pieces run
+    again on fresh workers — and the executor's next stage runs too: the result is the full, ordered list."""
     from netconstruct.parallel import executor
 
-    with executor(os.getpid(), workers=2) as ex:
+    with executor(str(tmp_path / "killed-once"), workers=2) as ex:
         assert ex.map(_die_in_a_worker, list(range(12))) == [x * x for x in range(12)]
         assert ex.map(_square_of, list(range(6))) == [x * x for x in range(6)]
+
+
+def test_a_piece_that_always_kills_its_worker_fails_the_job_in_one_line():
+    """Fact: a piece that kills every worker that runs it is not run in the command's own process (it would kill
+    the command); after one retry on fresh workers the job fails with WorkerLostError (exit 1), never a shorter
+    result."""
+    from netconstruct.errors import WorkerLostError
+    from netconstruct.parallel import run
+
+    with pytest.raises(WorkerLostError, match="died twice") as err:
+        run(_die_in_a_worker, list(range(8)), None, workers=2)
+    assert err.value.exit_code == 1 and "\n" not in str(err.value)
 
 
 def _square_of(context, x):
@@ -184,4 +197,21 @@ def test_the_worst_points_do_not_depend_on_how_the_points_are_cut_into_pieces():
     a = search_worst(net, t, p, rounds=3, workers=1).to_json()
     b = search_worst(net, t, X, rounds=3, workers=1, max_work=4 * 10**8).to_json()
     c = search_worst(net, t, p, rounds=3, workers=2).to_json()
-    assert a == b == c and a["points"] == len(X) + 16
+    d = search_worst(net, t, p, rounds=3, workers=2, piece_rows=37).to_json()  # blocks cut into pieces of 37 rows
+    assert a == b == c == d and a["points"] == len(X) + 16
+
+
+def test_a_killed_dask_worker_is_retried_or_reported(tmp_path):
+    """Fact (Dask): a piece whose worker process dies once is run again on a worker (the nanny restarts the dead
+    one) and the result is complete; a piece that kills every worker it lands on ends in WorkerLostError."""
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("dask.distributed")
+    from netconstruct.errors import WorkerLostError
+    from netconstruct.parallel import run
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        marker = str(tmp_path / "killed-once")
+        assert run(_die_in_a_worker, list(range(12)), marker, scheduler=c.scheduler_address) == [x * x for x in range(12)]
+        with pytest.raises(WorkerLostError, match="Dask workers died"):
+            run(_die_in_a_worker, list(range(8)), None, scheduler=c.scheduler_address)
