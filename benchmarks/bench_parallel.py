@@ -1,9 +1,10 @@
 """Speed-ups of the parallel jobs: 1 worker vs 2 workers vs a 2-worker dask LocalCluster (same machine, same run).
 
-Run:  python benchmarks/bench_parallel.py [--quick] [--repeat 3] [--jobs grid,separation,sampling,sampling_uniform]
+Run:  python benchmarks/bench_parallel.py [--quick] [--repeat 3] [--jobs grid,separation,sampling,sampling_uniform,box]
 Jobs: the bound-weights exact grid check (k = 2, width 64, B = 8: 65,536 points), separation over
 d ∈ {2,5,10,50,200} × ε ∈ {0.3,0.2,0.1,0.05} with --build-max 5000, and the sampled verification of a
-d = 1000, ε = 0.05 network (10,000 points drawn, screened in float64, 16 hill climbs, 5 exact re-evaluations).  Also the exact grid check's points per second on one core.
+d = 1000, ε = 0.05 network (10,000 points drawn, screened in float64, 16 hill climbs, 5 exact re-evaluations),
+and the box certificate's branch and bound of a random 5 → 64 → 64 → 1 network (30,000 boxes).  Also the exact grid check's points per second on one core.
 Every job's output is compared across backends (they must be identical).
 
 Each cell runs ``--repeat`` times (default 3), each time in a fresh process, the three backends interleaved
@@ -81,9 +82,37 @@ def sampling_job(quick: bool, knots: str | None = None):
     return job
 
 
+def box_job(quick: bool):
+    """The box certificate's branch and bound (CROWN bounds + a linear bound of g per box) of a random
+    5 → 64 → 64 → 1 network with weights k/64, stopped by a box budget (30,000 boxes), so every backend takes
+    the same steps."""
+    import numpy as np
+
+    from netconstruct.boxbab import certify_any
+    from netconstruct.network import Network, dense_layer
+    from netconstruct.targets import make_target
+
+    rng = np.random.default_rng(0)
+    widths = [5, 64, 64, 1]
+    layers = []
+    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+        W = [[Fraction(int(v), 64) for v in row] for row in rng.integers(-96, 97, size=(b, a))]
+        bias = [Fraction(int(v), 64) for v in rng.integers(-32, 33, size=b)]
+        layers.append(dense_layer(W, bias, "relu" if i < len(widths) - 2 else "identity"))
+    net, t = Network(tuple(layers)), make_target("sine")
+
+    def job(workers=1, scheduler=None):
+        r = certify_any(net, t, tol=0.0, max_regions=5_000 if quick else 30_000, seconds=3600, workers=workers,
+                        scheduler=scheduler)
+        return r.upper, r.lower, r.worst_point, r.regions, r.live, r.stopped, r.probe_points
+
+    return job
+
+
 JOBS = {"grid": "bound-weights exact grid check", "separation": "separation",
         "sampling": "worst-point search (sampled verification), default (geometric) knots",
-        "sampling_uniform": "worst-point search (sampled verification), uniform knots (318,898 neurons)"}
+        "sampling_uniform": "worst-point search (sampled verification), uniform knots (318,898 neurons)",
+        "box": "box certificate branch and bound, random 5 → 64 → 64 → 1 network, 30,000 boxes"}
 
 
 def child(job: str, backend: str, quick: bool) -> None:
@@ -92,7 +121,7 @@ def child(job: str, backend: str, quick: bool) -> None:
     import pickle
 
     make = {"grid": lambda q: grid_job(q)[0], "separation": separation_job, "sampling": sampling_job,
-            "sampling_uniform": lambda q: sampling_job(q, "uniform")}[job]
+            "sampling_uniform": lambda q: sampling_job(q, "uniform"), "box": box_job}[job]
     fn = make(quick)
     kwargs = {"workers": 1} if backend == "1" else {"workers": 2} if backend == "2" else {}
     if backend == "cluster":

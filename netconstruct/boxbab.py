@@ -270,17 +270,35 @@ def _initial(d: int, R: float, per_axis: int):
     return C, H
 
 
+#: a branch-and-bound step's boxes are bounded in at most this many pieces (in parallel where there are workers);
+#: the cut does not depend on the workers, and :func:`bound_boxes` treats every box alone, so neither the cut nor
+#: the backend changes a single bound
+PIECES_PER_STEP = 4
+
+
+def _bound_piece(context, piece) -> tuple:
+    """:func:`bound_boxes` on one piece of a step (``context`` = (float net, profile table, linear_target),
+    ``piece`` = (centres, half-widths))."""
+    fn, table, linear_target = context
+    return bound_boxes(fn, table, piece[0], piece[1], linear_target)
+
+
 def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | None = None,
                 max_regions: int = 2_000_000, seconds: float = 60.0,
-                progress: Callable[[str], None] | None = None, linear_target: bool = True) -> BoxResult:
+                progress: Callable[[str], None] | None = None, linear_target: bool = True,
+                workers: int | None = 1, scheduler: str | None = None) -> BoxResult:
     """Branch and bound over boxes covering the ball (see the module docstring).
 
     Stops when the proved bound is within ``tol`` (relative) of the worst error found at a box centre
     ("tolerance"), when it is ≤ ``stop_below`` ("below"), when the error found exceeds ``stop_below``
     ("above"), or when ``max_regions`` boxes were bounded or ``seconds`` passed (the bound is then still
     valid, only looser).  ``linear_target=False`` is the plain CROWN baseline of the benchmark (g bounded by
-    its range on each box)."""
+    its range on each box).  Each step's boxes are bounded in up to :data:`PIECES_PER_STEP` pieces by
+    :mod:`netconstruct.parallel` (``workers`` local processes or a Dask ``scheduler``): the same steps and
+    the same bounds whatever the backend, so a run stopped by its box budget gives the same bytes."""
     import numpy as np
+
+    from .parallel import executor
 
     fn = float_net(net)
     d = fn.input_dim
@@ -294,13 +312,13 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
     widest = sum(w.shape[0] * w.shape[1] for w in fn.weights[1:]) + fn.weights[0].shape[0] * (d + 4)
     batch = int(max(16, min(8192, 3_000_000 // max(1, widest))))
 
+    part = max(16, -(-batch // PIECES_PER_STEP))  # a step bounds ≤ batch boxes: ≤ PIECES_PER_STEP pieces
+
     def evaluate(C, H):
-        lo, hi = [], []
-        for s in range(0, len(C), batch):
-            a, b = bound_boxes(fn, table, C[s:s + batch], H[s:s + batch], linear_target)
-            lo.append(a)
-            hi.append(b)
-        lo, hi = np.concatenate(lo), np.concatenate(hi)
+        if not len(C):
+            return np.zeros(0)
+        out = ex.map(_bound_piece, [(C[s:s + part], H[s:s + part]) for s in range(0, len(C), part)])
+        lo, hi = np.concatenate([a for a, _ in out]), np.concatenate([b for _, b in out])
         # boxes outside the ball carry no constraint
         rlo, _ = _radius_range(C, H, R)
         outside = rlo > R
@@ -315,67 +333,69 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
         P = centre_points(C)
         return np.abs(net(P)[:, 0] - target.g_float(np.linalg.norm(P, axis=1)))
 
-    Ub = evaluate(C, H)
-    keep = np.isfinite(Ub)
-    C, H, Ub = C[keep], H[keep], Ub[keep]
-    ce = centre_errors(C)
-    best_i = int(np.argmax(ce))
-    best, best_x = float(ce[best_i]), centre_points(C[best_i:best_i + 1])[0]
-    regions = len(C)
-    pruned = -np.inf
-    stopped = "tolerance"
-    last_report = t0
-    while True:
-        top = float(Ub.max()) if len(Ub) else -np.inf
-        if top <= best * (1 + tol) + 1e-15:
-            stopped = "tolerance"
-            break
-        if stop_below is not None and max(top, pruned) <= stop_below:
-            stopped = "below"
-            break
-        if stop_below is not None and best > stop_below:
-            stopped = "above"
-            break
-        if regions >= max_regions:
-            stopped = "regions"
-            break
-        if time.monotonic() - t0 > seconds:
-            stopped = "time"
-            break
-        # prune boxes that cannot beat the error already found (their bound is ≤ the true sup)
-        drop = Ub <= best
-        if drop.any():
-            pruned = max(pruned, float(Ub[drop].max()))
-            C, H, Ub = C[~drop], H[~drop], Ub[~drop]
-            if not len(Ub):
-                continue
-        n = min(len(Ub), max(batch // 2, 1))
-        sel = np.argpartition(-Ub, n - 1)[:n] if n < len(Ub) else np.arange(len(Ub))
-        rest = np.ones(len(Ub), bool)
-        rest[sel] = False
-        Cs, Hs = C[sel], H[sel]
-        axis = np.argmax(Hs, axis=1)
-        Hn = Hs.copy()
-        Hn[np.arange(n), axis] /= 2
-        off = np.zeros_like(Hs)
-        off[np.arange(n), axis] = Hn[np.arange(n), axis]
-        Cn = np.concatenate([Cs - off, Cs + off])
-        Hn = np.concatenate([Hn, Hn])
-        Un = evaluate(Cn, Hn)
-        regions += len(Cn)
-        keep = np.isfinite(Un)
-        Cn, Hn, Un = Cn[keep], Hn[keep], Un[keep]
-        ce = centre_errors(Cn)
-        if len(ce) and ce.max() > best:
-            i = int(np.argmax(ce))
-            best, best_x = float(ce[i]), centre_points(Cn[i:i + 1])[0]
-        C = np.concatenate([C[rest], Cn])
-        H = np.concatenate([H[rest], Hn])
-        Ub = np.concatenate([Ub[rest], Un])
-        if progress is not None and time.monotonic() - last_report > 1.0:
-            last_report = time.monotonic()
-            progress(f"box certificate: {regions:,} boxes, bound {max(float(Ub.max()) if len(Ub) else 0, pruned):.6g}, "
-                     f"found {best:.6g}")
+    ex = executor((fn, table, linear_target), workers, scheduler, PIECES_PER_STEP)
+    with ex:  # one set of workers (or one Dask client) for every step
+        Ub = evaluate(C, H)
+        keep = np.isfinite(Ub)
+        C, H, Ub = C[keep], H[keep], Ub[keep]
+        ce = centre_errors(C)
+        best_i = int(np.argmax(ce))
+        best, best_x = float(ce[best_i]), centre_points(C[best_i:best_i + 1])[0]
+        regions = len(C)
+        pruned = -np.inf
+        stopped = "tolerance"
+        last_report = t0
+        while True:
+            top = float(Ub.max()) if len(Ub) else -np.inf
+            if top <= best * (1 + tol) + 1e-15:
+                stopped = "tolerance"
+                break
+            if stop_below is not None and max(top, pruned) <= stop_below:
+                stopped = "below"
+                break
+            if stop_below is not None and best > stop_below:
+                stopped = "above"
+                break
+            if regions >= max_regions:
+                stopped = "regions"
+                break
+            if time.monotonic() - t0 > seconds:
+                stopped = "time"
+                break
+            # prune boxes that cannot beat the error already found (their bound is ≤ the true sup)
+            drop = Ub <= best
+            if drop.any():
+                pruned = max(pruned, float(Ub[drop].max()))
+                C, H, Ub = C[~drop], H[~drop], Ub[~drop]
+                if not len(Ub):
+                    continue
+            n = min(len(Ub), max(batch // 2, 1))
+            sel = np.argpartition(-Ub, n - 1)[:n] if n < len(Ub) else np.arange(len(Ub))
+            rest = np.ones(len(Ub), bool)
+            rest[sel] = False
+            Cs, Hs = C[sel], H[sel]
+            axis = np.argmax(Hs, axis=1)
+            Hn = Hs.copy()
+            Hn[np.arange(n), axis] /= 2
+            off = np.zeros_like(Hs)
+            off[np.arange(n), axis] = Hn[np.arange(n), axis]
+            Cn = np.concatenate([Cs - off, Cs + off])
+            Hn = np.concatenate([Hn, Hn])
+            Un = evaluate(Cn, Hn)
+            regions += len(Cn)
+            keep = np.isfinite(Un)
+            Cn, Hn, Un = Cn[keep], Hn[keep], Un[keep]
+            ce = centre_errors(Cn)
+            if len(ce) and ce.max() > best:
+                i = int(np.argmax(ce))
+                best, best_x = float(ce[i]), centre_points(Cn[i:i + 1])[0]
+            C = np.concatenate([C[rest], Cn])
+            H = np.concatenate([H[rest], Hn])
+            Ub = np.concatenate([Ub[rest], Un])
+            if progress is not None and time.monotonic() - last_report > 1.0:
+                last_report = time.monotonic()
+                progress(f"box certificate: {regions:,} boxes, bound {max(float(Ub.max()) if len(Ub) else 0, pruned):.6g}, "
+                         f"found {best:.6g}")
     top = max(float(Ub.max()) if len(Ub) else -np.inf, pruned, best)
     probes = tuple(tuple(float(v) for v in C[i]) for i in np.argsort(-Ub)[:8]) if len(Ub) else ()
     return BoxResult(top, best, tuple(float(v) for v in best_x), regions, len(Ub), time.monotonic() - t0, stopped, probes)

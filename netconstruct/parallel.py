@@ -216,6 +216,7 @@ class _DaskExecutor(Executor):
         except OSError as exc:
             raise UsageError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
         self.shared = None
+        self.nthreads: int | None = None
         self.futures: list = []
 
     def close(self, failed: bool = False) -> None:
@@ -233,7 +234,11 @@ class _DaskExecutor(Executor):
             # hash=False: no content hashing (tokenizing a network of 10⁵ Fractions took 0.4 s) and fresh keys
             self.shared = self.client.scatter(self.context, broadcast=True, hash=False)
         order = sorted(range(len(pieces)), key=lambda i: -cost(pieces[i])) if cost else list(range(len(pieces)))
-        groups = _groups(order, 4 * self.threads())
+        if self.nthreads is None:  # asked once per executor (a scheduler round trip)
+            self.nthreads = self.threads()
+        # ≤ 2 pieces a thread (a branch-and-bound step): one task per thread, no second round trip to the
+        # scheduler for a thread's second piece; more pieces: 4 tasks a thread, for balance
+        groups = _groups(order, self.nthreads if len(pieces) <= 2 * self.nthreads else 4 * self.nthreads)
         data: list = [[pieces[i] for i in g] for g in groups]
         if len(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)) > _INLINE_BYTES:
             # large pieces travel as data, not in the task graph; fresh keys (hash=False), so that equal pieces of
@@ -244,16 +249,15 @@ class _DaskExecutor(Executor):
         index = {f.key: g for g, f in zip(groups, self.futures)}
         results: list = [None] * len(pieces)
         done = 0
-        for fut in dask_completed(self.futures):
-            try:
-                values = fut.result()
-            except KilledWorker as exc:  # Dask moved the task to other workers and they died too
-                raise WorkerLostError(f"Dask workers died running the same pieces ({exc}): the job is not done and "
-                                      "nothing was written") from None
-            for i, value in zip(index[fut.key], values):
-                results[i] = value
-            done += len(index[fut.key])
-            tick(done, len(pieces))
+        try:  # results gathered in batches as tasks finish (one gather per future cost ~2 ms each)
+            for fut, values in dask_completed(self.futures, with_results=True):
+                for i, value in zip(index[fut.key], values):
+                    results[i] = value
+                done += len(index[fut.key])
+                tick(done, len(pieces))
+        except KilledWorker as exc:  # Dask moved the task to other workers and they died too
+            raise WorkerLostError(f"Dask workers died running the same pieces ({exc}): the job is not done and "
+                                  "nothing was written") from None
         self.futures = []
         return results
 

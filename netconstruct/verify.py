@@ -331,10 +331,10 @@ def verify_radial(
 
     t0 = time.perf_counter()
     progress("certifying (exact + interval arithmetic)")
-    b = budget or Budget()
-    if b.progress is None:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    b = replace(budget or Budget(), workers=workers, scheduler=scheduler)  # the box certificate's steps too
+    if b.progress is None:
         b = replace(b, progress=progress)
     cert = certify(net, target, b)
     timings["certify_s"] = time.perf_counter() - t0

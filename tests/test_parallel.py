@@ -41,6 +41,9 @@ CASES = {
     "separation": ["separation", "--d", "2,5", "--eps", "0.3", "--build-max", "100", "--json"],
     "radial": ["radial", "--d", "6", "--eps", "0.2", "--samples", "300", "--json"],
     "bound_weights": ["bound-weights", "examples/large_weights_k2.json", "--bits", "3", "--samples", "100", "--json"],
+    # the box certificate's branch and bound, stopped by its box budget (steps bounded in parallel pieces)
+    "verify_box": ["verify", "tests/golden/r2a.json", "--samples", "300", "--general", "always", "--max-regions",
+                   "1500", "--json"],
 }
 
 

@@ -25,7 +25,8 @@ class Budget:
     dimension ≤ ``general_dims`` (the smaller bound wins); "always" / "never" as they say.  The search
     stops at a relative gap ``tol`` between the bound and the worst error found, below ``stop_below``,
     or when ``max_regions`` boxes or ``seconds`` are spent (a box budget keeps outputs reproducible;
-    the time limit is a safety net)."""
+    the time limit is a safety net).  ``workers`` / ``scheduler``: where each step's boxes are bounded
+    (:mod:`netconstruct.parallel`; the same bounds on any backend)."""
 
     max_regions: int = 2_000_000
     seconds: float = 120.0
@@ -34,6 +35,8 @@ class Budget:
     general: str = "auto"
     general_dims: int = 3
     progress: Callable[[str], None] | None = None
+    workers: int | None = 1
+    scheduler: str | None = None
 
 
 Certifier = Callable[[Network, object], Certificate]  # structural certificates: (net, target)

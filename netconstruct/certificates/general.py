@@ -24,7 +24,7 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate:
     does not apply: other activations, several outputs)."""
     b = budget or Budget()
     res = certify_any(net, target, tol=b.tol, stop_below=b.stop_below, max_regions=b.max_regions,
-                      seconds=b.seconds, progress=b.progress)
+                      seconds=b.seconds, progress=b.progress, workers=b.workers, scheduler=b.scheduler)
     gap = res.upper / res.lower if res.lower > 0 else None
     details = {
         "boxes": res.regions,
