@@ -131,6 +131,9 @@ class PointSet:
         return out
 
 
+#: a worst-point search of fewer neuron evaluations than this (≈ 0.1 s) runs in the calling process
+_INLINE_WORK = 30_000_000
+
 _SIZED = frozenset({"uniform_ball", "spheres", "axes", "diagonals"})  # blocks whose size is the layout's
 
 
@@ -277,6 +280,9 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
         pieces = [(0, a, b, keep) for a, b in chunks(len(X), piece_rows or 20_000_000 // max(1, net.size))]
     kinds = dict(kinds or {})
     net(np.zeros((1, net.input_dim)))  # build the float64 weights here once: they travel with the network
+    total = sum(b - a for _, a, b, _ in pieces)
+    if scheduler is None and net.size * (total + starts * proposals * rounds) < _INLINE_WORK:
+        workers = 1  # a small search: here, faster than starting workers (the result is the same anywhere)
     with executor(context, workers, scheduler) as ex:  # one set of workers for the three stages
         parts = ex.map(_screen, pieces, counted(progress, "float64 screening, pieces"),
                        cost=lambda p: p[2] - p[1])  # largest first: no lone piece at the end

@@ -197,12 +197,15 @@ def test_both_certificates_agree_on_netconstructs_networks(sine):
         assert min(values) >= found and max(values) <= 1.05 * min(values)
 
 
-def test_the_box_branch_and_bound_is_the_same_on_any_backend():
+def test_the_box_branch_and_bound_is_the_same_on_any_backend(monkeypatch):
     """Each step's boxes are bounded in a fixed cut of pieces, every box alone: 1 worker, 2 local workers and a
     Dask cluster take the same steps and prove the same bound (a run stopped by its box budget is reproducible),
     and the bound holds — it is ≥ the error found at a box centre."""
     from netconstruct.boxbab import certify_any
 
+    import netconstruct.boxbab
+
+    monkeypatch.setattr(netconstruct.boxbab, "_INLINE_WORK", 0)  # every step through the backend under test
     net = _random_net(0, [3, 24, 16, 1])
     t = make_target("sine")
 

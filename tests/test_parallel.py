@@ -16,6 +16,17 @@ def _fail_once(context, x):
     raise ValueError(f"piece {x} failed")
 
 
+@pytest.fixture(autouse=True)
+def no_inline_shortcut(monkeypatch):
+    """Small searches and small branch-and-bound steps normally run in the calling process (cheaper than a
+    round trip to the workers); here every piece goes through the backend under test."""
+    import netconstruct.boxbab
+    import netconstruct.verify
+
+    monkeypatch.setattr(netconstruct.verify, "_INLINE_WORK", 0)
+    monkeypatch.setattr(netconstruct.boxbab, "_INLINE_WORK", 0)
+
+
 def invoke(*args):
     res = CliRunner().invoke(app, [str(a) for a in args])
     assert res.exit_code == 0, res.output
