@@ -182,7 +182,7 @@ class _LocalExecutor(Executor):
         results: list = [None] * total
         order = sorted(range(total), key=lambda i: -cost(pieces[i])) if cost else list(range(total))
         done = 0
-        for attempt in (1, 2):
+        for _ in range(2):  # a first attempt, and one more on fresh workers for the pieces a dead worker lost
             failed: list[int] = []
             pool = self._pool()
             futures = {pool.submit(_call, fn, pieces[i]): i for i in order}
