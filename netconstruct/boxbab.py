@@ -319,11 +319,8 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
     def evaluate(C, H):
         if not len(C):
             return np.zeros(0)
-        pieces = [(C[s:s + part], H[s:s + part]) for s in range(0, len(C), part)]
-        if len(C) * widest < _INLINE_WORK:  # a tiny step: here, cheaper than a round trip to the workers
-            out = [_bound_piece((fn, table, linear_target), p) for p in pieces]
-        else:
-            out = ex.map(_bound_piece, pieces)
+        out = ex.map(_bound_piece, [(C[s:s + part], H[s:s + part]) for s in range(0, len(C), part)],
+                     here=len(C) * widest < _INLINE_WORK)  # a tiny step: cheaper here than a round trip
         lo, hi = np.concatenate([a for a, _ in out]), np.concatenate([b for _, b in out])
         # boxes outside the ball carry no constraint
         rlo, _ = _radius_range(C, H, R)

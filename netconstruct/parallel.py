@@ -142,8 +142,19 @@ class Executor:
     def close(self, failed: bool = False) -> None:  # pragma: no cover - overridden
         pass
 
-    def map(self, fn, pieces, progress: Progress | None = None, cost=None) -> list:  # pragma: no cover
-        raise NotImplementedError
+    def map(self, fn, pieces, progress: Progress | None = None, cost=None, here: bool = False) -> list:
+        """[fn(context, piece) for piece in pieces] in order; ``here=True`` computes them in this process (work
+        too small to pay for a round trip to the workers — the values are the same)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def _here(self, fn, pieces: list, progress: Progress | None) -> list:
+        """The pieces one after another in this process, with progress."""
+        out = []
+        for i, piece in enumerate(pieces):
+            out.append(fn(self.context, piece))
+            if progress:
+                progress(i + 1, len(pieces))
+        return out
 
 
 class _LocalExecutor(Executor):
@@ -169,16 +180,12 @@ class _LocalExecutor(Executor):
             self.pool.shutdown(wait=True)
         self.pool = None
 
-    def map(self, fn, pieces, progress: Progress | None = None, cost=None) -> list:
+    def map(self, fn, pieces, progress: Progress | None = None, cost=None, here: bool = False) -> list:
         pieces = list(pieces)
         total = len(pieces)
+        if here or self.n == 1 or total <= 1:
+            return self._here(fn, pieces, progress)
         tick = progress or (lambda done, total: None)
-        if self.n == 1 or total <= 1:
-            out = []
-            for i, piece in enumerate(pieces):
-                out.append(fn(self.context, piece))
-                tick(i + 1, total)
-            return out
         results: list = [None] * total
         order = sorted(range(total), key=lambda i: -cost(pieces[i])) if cost else list(range(total))
         done = 0
@@ -224,11 +231,13 @@ class _DaskExecutor(Executor):
             self.client.cancel(self.futures)
         self.client.close()
 
-    def map(self, fn, pieces, progress: Progress | None = None, cost=None) -> list:
+    def map(self, fn, pieces, progress: Progress | None = None, cost=None, here: bool = False) -> list:
         from dask.distributed import as_completed as dask_completed
         from distributed import KilledWorker
 
         pieces = list(pieces)
+        if here:
+            return self._here(fn, pieces, progress)
         tick = progress or (lambda done, total: None)
         if self.shared is None and self.context is not None:
             # hash=False: no content hashing (tokenizing a network of 10⁵ Fractions took 0.4 s) and fresh keys

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Callable
 
@@ -111,10 +111,12 @@ class PointSet:
             X = np.array(self.extra, dtype=float).reshape(len(self.extra), d)
         norms = np.linalg.norm(X, axis=1)
         outside = norms > R * (1 + 1e-12)
-        if kind in _SIZED and outside.any():  # a unit direction times a radius ≤ R: outside only by rounding
+        if not outside.any():
+            return X
+        if kind in _SIZED:  # a unit direction times a radius ≤ R: outside only by rounding, pulled back
             X[outside] *= (R / norms[outside])[:, None]
             return X
-        return X[~outside] if outside.any() else X
+        return X[~outside]
 
     def sizes(self) -> tuple[int, ...]:
         """The rows of every block.  Uniform, sphere, axis and diagonal points lie in the closed ball by
@@ -280,6 +282,7 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
         pieces = [(0, a, b, keep) for a, b in chunks(len(X), piece_rows or 20_000_000 // max(1, net.size))]
     kinds = dict(kinds or {})
     net(np.zeros((1, net.input_dim)))  # build the float64 weights here once: they travel with the network
+    rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))  # work ≤ max_work
     total = sum(b - a for _, a, b, _ in pieces)
     if scheduler is None and net.size * (total + starts * proposals * rounds) < _INLINE_WORK:
         workers = 1  # a small search: here, faster than starting workers (the result is the same anywhere)
@@ -292,7 +295,6 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
         rows = {int(first[k] + j): x for k, (_, tops, xs) in enumerate(parts) for j, x in zip(tops, xs)}
         climbed = np.zeros((0, net.input_dim))
         if n:
-            rounds = max(0, min(rounds, max_work // max(1, net.size * starts * proposals)))
             order = np.argsort(-screened, kind="stable")[:starts]
             climbed = np.array(ex.map(_climb, [(rows[int(i)], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)],
                                       counted(progress, "hill climbing from the worst points")))
@@ -337,8 +339,6 @@ def verify_radial(
 
     t0 = time.perf_counter()
     progress("certifying (exact + interval arithmetic)")
-    from dataclasses import replace
-
     b = replace(budget or Budget(), workers=workers, scheduler=scheduler)  # the box certificate's steps too
     if b.progress is None:
         b = replace(b, progress=progress)
