@@ -42,6 +42,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .errors import NotCertifiable, TooLargeError
+from .exact import float_down, float_up, machine_key
 from .matrix import as_coo
 from .network import Network
 from .profile_table import profile_table
@@ -342,7 +343,7 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
         keep = np.isfinite(Ub)
         C, H, Ub = C[keep], H[keep], Ub[keep]
         ce = centre_errors(C)
-        best_i = int(np.argmax(ce))
+        best_i = int(np.argmax(machine_key(ce)))  # the first of the largest, the same on every CPU
         best, best_x = float(ce[best_i]), centre_points(C[best_i:best_i + 1])[0]
         regions = len(C)
         pruned = -np.inf
@@ -373,7 +374,8 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
                 if not len(Ub):
                     continue
             n = min(len(Ub), max(batch // 2, 1))
-            sel = np.argpartition(-Ub, n - 1)[:n] if n < len(Ub) else np.arange(len(Ub))
+            # the n largest bounds, ties (mirror-image boxes) by position: the same boxes on every CPU
+            sel = np.argsort(-machine_key(Ub), kind="stable")[:n] if n < len(Ub) else np.arange(len(Ub))
             rest = np.ones(len(Ub), bool)
             rest[sel] = False
             Cs, Hs = C[sel], H[sel]
@@ -389,8 +391,8 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
             keep = np.isfinite(Un)
             Cn, Hn, Un = Cn[keep], Hn[keep], Un[keep]
             ce = centre_errors(Cn)
-            if len(ce) and ce.max() > best:
-                i = int(np.argmax(ce))
+            if len(ce) and machine_key(ce.max()) > machine_key(best):
+                i = int(np.argmax(machine_key(ce)))
                 best, best_x = float(ce[i]), centre_points(Cn[i:i + 1])[0]
             C = np.concatenate([C[rest], Cn])
             H = np.concatenate([H[rest], Hn])
@@ -399,6 +401,6 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
                 last_report = time.monotonic()
                 progress(f"box certificate: {regions:,} boxes, bound {max(float(Ub.max()) if len(Ub) else 0, pruned):.6g}, "
                          f"found {best:.6g}")
-    top = max(float(Ub.max()) if len(Ub) else -np.inf, pruned, best)
-    probes = tuple(tuple(float(v) for v in C[i]) for i in np.argsort(-Ub)[:8]) if len(Ub) else ()
-    return BoxResult(top, best, tuple(float(v) for v in best_x), regions, len(Ub), time.monotonic() - t0, stopped, probes)
+    top = float_up(max(float(Ub.max()) if len(Ub) else -np.inf, pruned, best))  # outward: still a bound
+    probes = tuple(tuple(float(v) for v in C[i]) for i in np.argsort(-machine_key(Ub), kind="stable")[:8]) if len(Ub) else ()
+    return BoxResult(top, float_down(best), tuple(float(v) for v in best_x), regions, len(Ub), time.monotonic() - t0, stopped, probes)

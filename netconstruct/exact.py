@@ -210,3 +210,38 @@ def sqrt_up(x: Exact, digits: int = 12) -> Fraction:
     while q * q < x:
         q += Fraction(1, scale)
     return q
+
+
+# --------------------------------------------------------------------------------------------
+# float64 numbers that decide or are reported: the same on every CPU
+# --------------------------------------------------------------------------------------------
+#: A float64 number computed through BLAS or numpy's SIMD functions follows the CPU in its last bits (summation
+#: order, AVX-512 vs AVX2 kernels): ~10⁻¹⁴ relative where a network's terms cancel.  Before such a number
+#: decides anything (which points or boxes to keep, which step to take) it is rounded to KEY_BITS significant
+#: bits, and ties are broken by position: values that are equal in exact arithmetic (a climbing proposal that
+#: did not move, two mirror-image boxes) then compare equal on every machine except with probability
+#: ~10⁻¹⁴ / 2⁻²⁰ ≈ 10⁻⁸ each.  A reported float bound is rounded outward to REPORT_BITS bits (still a bound).
+KEY_BITS = 20
+REPORT_BITS = 30
+
+
+def machine_key(values, bits: int = KEY_BITS):
+    """``values`` (a float or numpy array) rounded to ``bits`` significant bits, half to even, elementwise:
+    a sort or comparison key that does not follow the CPU's last bits (see :data:`KEY_BITS`)."""
+    import numpy as np
+
+    m, e = np.frexp(np.asarray(values, dtype=float))
+    return np.ldexp(np.round(m * 2.0**bits), e - bits)
+
+
+def float_up(x: float, bits: int = REPORT_BITS) -> float:
+    """The least float with ``bits`` significant bits that is ≥ x (exact: a proved upper bound stays one)."""
+    if not math.isfinite(x) or x == 0:
+        return x
+    m, e = math.frexp(x)
+    return math.ldexp(math.ceil(m * 2.0**bits), e - bits)
+
+
+def float_down(x: float, bits: int = REPORT_BITS) -> float:
+    """The largest float with ``bits`` significant bits that is ≤ x."""
+    return -float_up(-x, bits) if math.isfinite(x) else x

@@ -271,6 +271,13 @@ class Target:
             r = ops.const(Fraction(r))
         return evaluate(self.expr, r, ops)
 
+    def dg_mp(self, r, dps: int = 50):
+        """g'(r) at ``dps`` digits (the one-sided convention of :meth:`dg_float` at a kink)."""
+        ops = multiprecision(dps)
+        if isinstance(r, (int, Fraction)):
+            r = ops.const(Fraction(r))
+        return evaluate(_derivative(self.expr), r, ops)
+
     def g_interval(self, lo: Exact, hi: Exact, prec: int = 113):
         """An interval enclosing {g(r) : r ∈ [lo, hi]}."""
         from .exact import as_exact

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 from .arith import multiprecision
 from .certificates import Budget, certify
 from .errors import NetconstructError, UsageError
-from .exact import as_exact, upper_text
+from .exact import as_exact, machine_key, upper_text
 from .network import Network
 from .reports import RadialReport, Sampled
 from .targets import Target
@@ -90,9 +90,9 @@ class PointSet:
             return g
 
         grid = R * np.linspace(0.0, 1.0, 33)
-        if kind == "uniform_ball":
-            X = directions(n)
-            X *= R * rng.random((n, 1)) ** (1.0 / d)
+        if kind == "uniform_ball":  # radius R·max(U₁, …, U_d): the law r^d of the ball, drawn without a power
+            X = directions(n)  # (numpy's SIMD power differs in the last bit from one CPU to another)
+            X *= R * rng.random((n, d)).max(axis=1, keepdims=True)
         elif kind == "spheres":
             per = max(8, self.samples // 4) // 8
             X = directions(n)
@@ -165,7 +165,7 @@ def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray
     mids = [(a + b) / 2 for a, b in zip([0.0] + list(knots), list(knots) + [R]) if b > a]
     mids = mids if len(mids) <= 12 else mids[:4] + [mids[len(mids) // 2]]
     levels = sorted(set(kn + mids))
-    ks = sorted(set(np.unique(np.geomspace(1, d, num=min(d, 48)).astype(int)).tolist()))
+    ks = _geometric_counts(d, 48)
     pts = []
 
     def add(p):
@@ -181,7 +181,7 @@ def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray
             p[:k] = v
             add(p)
     small = mids[0] if mids else 0.0
-    kmix = sorted(set(np.unique(np.geomspace(1, d, num=min(d, 12)).astype(int)).tolist()))
+    kmix = _geometric_counts(d, 12)
     for v in mids[1:]:
         for k1 in kmix:
             if np.sqrt(k1) * v > R or k1 >= d:
@@ -194,6 +194,17 @@ def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray
                 p[k1:k1 + k2] = small
                 add(p)
     return np.array(pts) if pts else np.zeros((0, d))
+
+
+def _geometric_counts(d: int, num: int) -> list[int]:
+    """⌊d^(j/(m−1))⌋ for j = 0, …, m − 1 with m = min(d, num), without duplicates — in integers (a float power
+    rounds differently on different CPUs, and 2.9999… vs 3.0 would change the points)."""
+    from sympy import integer_nthroot
+
+    m = min(d, num)
+    if m < 2:
+        return [1]
+    return sorted({int(integer_nthroot(d**j, m - 1)[0]) for j in range(m)})
 
 
 def _errors(context, X) -> "np.ndarray":  # noqa: F821
@@ -214,7 +225,7 @@ def _screen(context, piece) -> tuple:
     i, a, b, keep = piece
     X = block_rows(context[3], i)[a:b]
     e = _errors(context, X)
-    top = np.argsort(-e, kind="stable")[:keep]
+    top = np.argsort(-machine_key(e), kind="stable")[:keep]
     return e, top, X[top]
 
 
@@ -229,7 +240,7 @@ def _climb(context, piece) -> "np.ndarray":  # noqa: F821
     R = float(target.radius)
     d = len(x)
     rng = np.random.default_rng(seed)
-    cur, cur_e = x.copy(), float(_errors(context, x[None, :])[0])
+    cur, cur_e = x.copy(), float(machine_key(_errors(context, x[None, :]))[0])
     for t in range(rounds):
         step = R * 0.1 * 0.93**t
         P = np.repeat(cur[None, :], proposals, axis=0)
@@ -237,8 +248,8 @@ def _climb(context, piece) -> "np.ndarray":  # noqa: F821
         P = P + mask * rng.standard_normal(P.shape) * step
         norms = np.linalg.norm(P, axis=1, keepdims=True)
         P = np.where(norms > R, P * (R / np.maximum(norms, 1e-300)), P)
-        e = _errors(context, P)
-        i = int(e.argmax())
+        e = machine_key(_errors(context, P))
+        i = int(e.argmax())  # the first of the largest: the same step on every machine
         if e[i] > cur_e:
             cur, cur_e = P[i], float(e[i])
     return cur
@@ -295,23 +306,24 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
         rows = {int(first[k] + j): x for k, (_, tops, xs) in enumerate(parts) for j, x in zip(tops, xs)}
         climbed = np.zeros((0, net.input_dim))
         if n:
-            order = np.argsort(-screened, kind="stable")[:starts]
+            order = np.argsort(-machine_key(screened), kind="stable")[:starts]
             climbed = np.array(ex.map(_climb, [(rows[int(i)], [seed, 7, k], rounds, proposals) for k, i in enumerate(order)],
                                       counted(progress, "hill climbing from the worst points")))
             kinds["climbed"] = len(climbed)
             screened = np.concatenate([screened, _errors(context, climbed)])
-        worst = np.argsort(-screened, kind="stable")[:top]  # rows of the points, then the climbed ones
+        worst = np.argsort(-machine_key(screened), kind="stable")[:top]  # rows of the points, then the climbed ones
         chosen = np.array([rows[int(i)] if i < n else climbed[i - n] for i in worst]).reshape(len(worst), net.input_dim)
         confirmed = ex.map(_confirm, list(chosen), counted(progress, f"exact re-evaluation of the {len(chosen)} worst"))
     mp = multiprecision(dps)
     exact = [mp.ctx.make_mpf(v) for v in confirmed]
+    best = max(range(len(exact)), key=lambda k: (exact[k], -k), default=None)  # the exact maximum, first if tied
     return Sampled(
         points=int(n + len(climbed)),
         max_error_float64=float(screened.max()) if len(screened) else 0.0,
         max_error_mpmath=max(exact, default=mp.ctx.zero),
         digits=dps,
         float64_minus_mpmath=max((abs(float(screened[i]) - float(e)) for i, e in zip(worst, exact)), default=0.0),
-        worst_radius=float(np.linalg.norm(chosen[:1], axis=1)[0]) if len(worst) else None,
+        worst_radius=float(np.linalg.norm(chosen[best:best + 1], axis=1)[0]) if best is not None else None,
         kinds=kinds,
         seed=seed,
     )

@@ -47,14 +47,21 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
 ORDER = list(CASES)
 
 
-def run_case(name: str, workdir: Path, golden_dir: Path):
-    """Run one case in ``workdir`` (where earlier cases' files are); return (exit code, stdout, files)."""
+#: commands that take --workers
+PARALLEL = {"radial", "verify", "separation", "bound-weights"}
+
+
+def run_case(name: str, workdir: Path, golden_dir: Path, workers: int | None = None):
+    """Run one case in ``workdir`` (where earlier cases' files are); return (exit code, stdout, files).
+    ``workers`` adds ``--workers N`` to the commands that take it (the output must not change)."""
     from typer.testing import CliRunner
 
     from netconstruct.cli import app
 
     args, files = CASES[name]
     args = [str(golden_dir / a[1:]) if a.startswith("@") else a for a in args]
+    if workers is not None and args[0] in PARALLEL:
+        args = args + ["--workers", str(workers)]
     cwd = os.getcwd()
     os.chdir(workdir)
     try:

@@ -44,6 +44,7 @@ from ..exact import as_exact, Exact, format_exact, normalize, sqrt_up, upper_tex
 from ..matrix import Coo
 from ..network import Layer, Network
 from ..targets import Target
+from .directions import circle_point
 from .polyapprox import EvenPolynomial, degrees_below
 
 REGIMES = ("dimension", "accuracy")
@@ -136,10 +137,6 @@ def sphere_moment(k: int, d: int) -> Fraction:
     return out
 
 
-def _rational_node(theta: float) -> tuple[Fraction, Fraction]:
-    """(cos θ, sin θ) approximately, as an exact rational point of the unit circle."""
-    u = Fraction(math.tan(theta / 2)).limit_denominator(10**6)
-    return (1 - u * u) / (1 + u * u), 2 * u / (1 + u * u)
 
 
 def _solve(A: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
@@ -159,7 +156,7 @@ def _solve(A: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
 def line_rule(d: int, K: int) -> tuple[tuple[Fraction, Fraction, Fraction], ...]:
     """Symmetric nodes (t, √(1−t²)) and weights for the law of w₁ (w uniform on S^{d−1}), exact for
     even moments up to 2K: nodes 0 and ±t_i, i = 1…K.  Returns (t, √(1−t²), weight of each of ±t)."""
-    nodes = [(Fraction(0), Fraction(1))] + [_rational_node(math.pi * (2 * i - 1) / (2 * (2 * K + 1))) for i in range(1, K + 1)]
+    nodes = [(Fraction(0), Fraction(1))] + [circle_point(Fraction(2 * i - 1, 2 * (2 * K + 1)), 10**6) for i in range(1, K + 1)]
     A = [[(t ** (2 * k)) * (1 if i == 0 else 2) for i, (t, _) in enumerate(nodes)] for k in range(K + 1)]
     w = _solve(A, [sphere_moment(k, d) for k in range(K + 1)])
     return tuple((t, s, wi) for (t, s), wi in zip(nodes, w))

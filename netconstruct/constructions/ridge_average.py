@@ -38,8 +38,10 @@ from fractions import Fraction
 
 from .. import algebra
 from ..errors import TooLargeError, UsageError
-from ..exact import as_exact, format_exact, normalize, upper_text
+from ..exact import as_exact, float_up, format_exact, normalize, upper_text
+from ..arith import multiprecision
 from ..matrix import Coo
+from .directions import circle_point, sphere_point
 from ..network import Network
 from ..targets import Target
 
@@ -67,6 +69,36 @@ def profile(d: int, target: Target, s):
     return vals @ weights
 
 
+@functools.lru_cache(maxsize=1)
+def _legendre_nodes() -> tuple:
+    """The 96-point Gauss–Legendre rule on [−1, 1] at 40 digits (mpmath's, as (node, weight) pairs)."""
+    import mpmath
+
+    ctx = multiprecision(40).ctx
+    return tuple(mpmath.calculus.quadrature.GaussLegendre(ctx).calc_nodes(6, ctx.prec))
+
+
+def profile_values(d: int, target: Target, knots: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
+    """ψ at the rational ``knots``, by the formulas of :func:`profile` evaluated at 40 digits and rounded to 12
+    significant digits: the stored weights come from these, so they are the same on every CPU (numpy's float
+    sin/exp differ in the last bit between AVX-512 and AVX2 kernels, and a 12-digit rounding would follow)."""
+    mp = multiprecision(40)
+    ctx = mp.ctx
+    out = []
+    for s in knots:
+        s_mp = mp.const(abs(Fraction(s)))
+        if d == 3:
+            v = target.g_mp(s_mp, 40) + s_mp * target.dg_mp(s_mp, 40)
+        else:  # ψ(s) = ∫₀^{π/2} [sin α·g(s sin α) + s sin²α·g'(s sin α)] dα, Gauss–Legendre in α
+            v = ctx.mpf(0)
+            for node, weight in _legendre_nodes():
+                sa = ctx.sin((node + 1) * ctx.pi / 4)
+                v += weight * (sa * target.g_mp(s_mp * sa, 40) + s_mp * sa * sa * target.dg_mp(s_mp * sa, 40))
+            v *= ctx.pi / 4
+        out.append(Fraction(ctx.nstr(v, 12, min_fixed=-ctx.inf, max_fixed=ctx.inf) if v else "0"))
+    return tuple(out)
+
+
 def adapted_knots(d: int, target: Target, m: int) -> tuple[Fraction, ...]:
     """m + 1 rational knots 0 = s₀ < … < s_m = R spreading |ψ''|^{1/2} (plus a floor) evenly."""
     import numpy as np
@@ -84,26 +116,15 @@ def adapted_knots(d: int, target: Target, m: int) -> tuple[Fraction, ...]:
     return (Fraction(0),) + tuple(normalize(Rq * t / grid) for t in ticks) + (normalize(Rq),)
 
 
-def _round12(v: float) -> Fraction:
-    return Fraction(f"{v:.12g}")
+def _shift(v: float) -> Fraction:
+    """The centring shift (a float64 estimate through BLAS) to 6 significant digits: it only centres the error,
+    and 6 digits do not follow the CPU's last bits (a 12-digit rounding would, ~1% of the time)."""
+    return Fraction(f"{v:.6g}")
 
 
 # --------------------------------------------------------------------------------------------
 # directions
 # --------------------------------------------------------------------------------------------
-def _circle_point(theta: float) -> tuple[Fraction, Fraction]:
-    t = Fraction(math.tan(theta / 2)).limit_denominator(2**24)
-    return normalize((1 - t * t) / (1 + t * t)), normalize(2 * t / (1 + t * t))
-
-
-def _sphere_point(w: tuple[float, float, float]) -> tuple[Fraction, Fraction, Fraction]:
-    """A rational unit vector next to w (w₃ > −1): inverse stereographic projection of rational (a, b)."""
-    a = Fraction(w[0] / (1 + w[2])).limit_denominator(2**22)
-    b = Fraction(w[1] / (1 + w[2])).limit_denominator(2**22)
-    q = 1 + a * a + b * b
-    return normalize(2 * a / q), normalize(2 * b / q), normalize((1 - a * a - b * b) / q)
-
-
 @dataclass(frozen=True)
 class Layout:
     """The direction set: d = 2 uses ``count`` = N; d = 3 uses ``levels`` K × ``azimuths`` M."""
@@ -134,8 +155,9 @@ class Layout:
     def directions(self) -> list[tuple[Fraction, ...]]:
         """The stored rational unit vectors (next to :meth:`float_directions`)."""
         if self.d == 2:
-            return [_circle_point(k * math.pi / self.count) for k in range(self.count)]
-        return [_sphere_point(tuple(float(v) for v in w)) for w in self.float_directions()]
+            return [circle_point(Fraction(k, self.count), 2**24) for k in range(self.count)]
+        return [sphere_point(Fraction(2 * k + 1, 2 * self.levels), Fraction(2 * j + (k % 2), self.azimuths), 2**22)
+                for k in range(self.levels) for j in range(self.azimuths)]
 
     def to_json(self) -> dict:
         if self.d == 2:
@@ -278,8 +300,8 @@ def grow(p: RidgePlan, target: Target) -> RidgePlan:
 def assemble(p: RidgePlan, target: Target) -> Network:
     """N(x) = (1/n) Σ_k ψ̃(⟨w_k, x⟩) + ψ̃(0) + shift with the even ridge ψ̃ = ψ̃(0) + Σ_j c_j[ReLU(t−s_j) + ReLU(−t−s_j)]."""
     d = p.d
-    knots, fvals = _ridge_table(d, target, p.pieces)
-    vals = [_round12(float(v)) for v in fvals]
+    knots, _ = _ridge_table(d, target, p.pieces)
+    vals = list(profile_values(d, target, knots))
     slopes = [(vals[j + 1] - vals[j]) / (knots[j + 1] - knots[j]) for j in range(p.pieces)]
     coefs = [slopes[0]] + [slopes[j] - slopes[j - 1] for j in range(1, p.pieces)]
     half = algebra.relu_sum(knots[:-1], coefs)  # t ↦ Σ_j c_j ReLU(t − s_j)
@@ -289,7 +311,7 @@ def assemble(p: RidgePlan, target: Target) -> Network:
         for sign in (1, -1):
             row = Coo.from_triplets((1, d), [0] * d, range(d), [sign * a for a in w])
             ridges.append(algebra.compose(half, algebra.affine(row, [0])))
-    constant = normalize(vals[0] + _round12(p.shift))
+    constant = normalize(vals[0] + _shift(p.shift))
     net = algebra.scale(Fraction(1, n), algebra.sum_(*ridges))
     net = algebra.sum_outputs(net, constant)
     meta = {
@@ -303,10 +325,10 @@ def assemble(p: RidgePlan, target: Target) -> Network:
             "layout": p.layout.to_json(),
             "pieces": p.pieces,
             "knots": [format_exact(k) for k in knots],
-            "shift": format_exact(_round12(p.shift)),
+            "shift": format_exact(_shift(p.shift)),
         },
         "target": target.to_metadata(),
-        "predicted": {"neurons": p.neurons, "sampled_error_float64": p.estimate},
+        "predicted": {"neurons": p.neurons, "sampled_error_float64": float_up(p.estimate)},
     }
     return net.with_metadata(**meta)
 
