@@ -40,3 +40,7 @@ class NotCertifiable(Exception):
 
 class WorkerLostError(NetconstructError):
     """A worker process died twice running the same pieces (killed, out of memory): the job is not done."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached the command: unwinds like Ctrl-C (temporary files removed, workers stopped), exit 143."""

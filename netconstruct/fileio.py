@@ -1,56 +1,168 @@
-"""Writing files so that an existing file is never lost: temp file + flush + fsync + ``os.replace``.
+"""Writing files so that nothing is lost and nothing is clobbered (as coreutils' tools write).
 
-:func:`atomic_writer` yields a binary file object on a temporary file in the target's directory; on
-success the data are flushed and fsynced and the temporary file replaces the target in one
-``os.replace`` (atomic on POSIX and Windows within one file system), then the directory is fsynced.
-On any failure — an exception, Ctrl-C, a full disk — the temporary file is removed and the target is
-untouched; after ``kill -9`` at most a stray ``.<name>.*.tmp`` file remains beside it.
+:func:`atomic_writer` yields a binary file object.  What it writes to depends on what ``path`` is:
+
+* **a regular file, or nothing yet**: a temporary file in the target's folder; on success the data are flushed
+  and fsynced and the temporary file replaces the target in one ``os.replace`` (atomic on POSIX within one file
+  system), then the folder is fsynced.  On any failure — an exception, Ctrl-C, SIGTERM (the CLI turns it into
+  an exception), a full disk — the temporary file is removed and the target is untouched; after ``kill -9`` at
+  most a stray ``.<name>.*.tmp`` file remains beside it.  An existing file keeps its permission bits (and, where
+  allowed, its owner); a new one gets ``0666 & ~umask``, as ``open()`` would give it;
+* **a symbolic link**: the link is followed (to its final target, which is written as above) and stays a link;
+* **a FIFO or a character device** (``/dev/null``, ``/dev/stdout``, a pipe from ``>(…)``): written directly,
+  never replaced; a FIFO that nobody reads is refused at once instead of waiting;
+* **a block device, a socket, a folder**: refused (one line, exit 1).
+
+:func:`ensure_writable` checks all this *before* the work starts — and that the folder can really be written
+(a probe file is created and removed) — and refuses an output that is one of the command's own inputs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
-from .errors import NetconstructError
-
+from .errors import NetconstructError, UsageError
 
 #: test hook: seconds to wait after the data are written and before they replace the target
 #: (lets the test suite interrupt a write at its most delicate moment)
 DELAY_VARIABLE = "NETCONSTRUCT_TEST_WRITE_DELAY"
 
 
-def ensure_writable(path: str | Path) -> Path:
-    """Fail early (before any long computation) when ``path`` cannot be written: a folder, or a file in
-    a folder that does not exist."""
-    return _target(path)
-
-
-def _target(path: str | Path) -> Path:
+def _resolved(path: str | Path) -> Path:
+    """``path`` with every symbolic link followed (a dangling link gives the path it points to)."""
     p = Path(path)
-    if p.is_dir():
-        raise NetconstructError(f"cannot write {p}: it is a directory")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise NetconstructError(f"cannot write {p}: the folder {parent} does not exist")
+    return Path(os.path.realpath(p)) if p.is_symlink() else p
+
+
+def _kind(p: Path) -> str | None:
+    """'regular', 'stream' (FIFO, character device), 'refused: …', or None when nothing is there."""
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise NetconstructError(f"cannot write {p}: {exc.strerror or exc}") from None
+    if stat.S_ISREG(st.st_mode):
+        return "regular"
+    if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode):
+        return "stream"
+    if stat.S_ISDIR(st.st_mode):
+        return "refused: it is a directory"
+    if stat.S_ISBLK(st.st_mode):
+        return "refused: it is a block device"
+    return "refused: it is not a regular file, a FIFO or a character device"
+
+
+def _folder(p: Path) -> Path:
+    return p.parent if str(p.parent) else Path(".")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def ensure_writable(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
+    """Fail early (before any long computation) when ``path`` cannot be written: a folder, a block device, a
+    file in a folder that does not exist or cannot be written, or one of the command's ``inputs``
+    (a :class:`UsageError`: the command would overwrite what it reads)."""
+    p = Path(path)
+    for source in inputs:
+        if source is not None and Path(source).exists() and _same_file(p, Path(source)):
+            raise UsageError(f"--out {p} is the command's own input {source}: choose another output file")
+    target = _resolved(p)
+    kind = _kind(target)
+    if kind is not None and kind.startswith("refused"):
+        raise NetconstructError(f"cannot write {p}: {kind.removeprefix('refused: ')}")
+    if kind == "stream":
+        return p
+    folder = _folder(target)
+    if not folder.is_dir():
+        raise NetconstructError(f"cannot write {p}: the folder {folder} does not exist")
+    try:  # the one sure test that the folder takes a new file (permissions, a read-only file system, quotas)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise NetconstructError(f"cannot write {p}: {exc.strerror or exc}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
     return p
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux), else set and restored."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def _stream_writer(p: Path, shown: Path) -> Iterator[BinaryIO]:
+    """Write into a FIFO or character device (never replaced): the data go to an unnamed, seekable temporary
+    file first (zip archives seek), then are copied in one pass; a FIFO nobody reads is refused at once."""
+    import shutil
+
+    try:
+        fd = os.open(p, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO with no reader
+            raise NetconstructError(f"cannot write {shown}: it is a FIFO that no process is reading") from None
+        raise NetconstructError(f"cannot write {shown}: {exc.strerror or exc}") from None
+    try:
+        os.set_blocking(fd, True)
+        with tempfile.TemporaryFile() as buf:
+            yield buf
+            buf.seek(0)
+            with os.fdopen(fd, "wb", closefd=False) as out:
+                shutil.copyfileobj(buf, out)
+    except OSError as exc:
+        raise NetconstructError(f"cannot write {shown}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
 def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
     """A binary file that becomes ``path`` only when the ``with`` block completes (see the module docstring)."""
-    p = _target(path)
+    shown = Path(path)
+    ensure_writable(shown)
+    p = _resolved(shown)
+    if _kind(p) == "stream":
+        with _stream_writer(p, shown) as fh:
+            yield fh
+        return
+    folder = _folder(p)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise NetconstructError(f"cannot write {p}: {exc.strerror or exc}") from None
+        raise NetconstructError(f"cannot write {shown}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:  # atomic: the temporary file, replaced below
             yield fh
             fh.flush()
+            try:
+                old = os.stat(p)
+            except FileNotFoundError:
+                old = None
+            if old is None:
+                os.fchmod(fh.fileno(), 0o666 & ~_umask())
+            else:  # keep what the replaced file had: its mode and (where allowed) its owner
+                with contextlib.suppress(OSError):
+                    os.fchown(fh.fileno(), old.st_uid, old.st_gid)
+                os.fchmod(fh.fileno(), stat.S_IMODE(old.st_mode))
             os.fsync(fh.fileno())
         if os.environ.get(DELAY_VARIABLE):
             import time
@@ -61,10 +173,10 @@ def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise NetconstructError(f"cannot write {p}: {exc.strerror or exc}") from None
+            raise NetconstructError(f"cannot write {shown}: {exc.strerror or exc}") from None
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable
-        dfd = os.open(p.parent if str(p.parent) else ".", os.O_RDONLY)
+        dfd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dfd)
         finally:

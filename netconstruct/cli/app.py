@@ -14,7 +14,7 @@ from typing import Any, Iterator, Optional
 import typer
 
 from .. import __version__
-from ..errors import NetconstructError
+from ..errors import NetconstructError, Terminated
 
 app = typer.Typer(
     name="netconstruct",
@@ -57,6 +57,8 @@ def handled() -> Iterator[None]:
         fail(str(exc).replace("[", r"\["), exc.exit_code)
     except MemoryError:
         fail("out of memory; try a larger --eps, a smaller --d, or a lower --max-neurons", 1)
+    except Terminated:
+        fail("terminated", 143)
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as exc:  # pragma: no cover - the last line of defence

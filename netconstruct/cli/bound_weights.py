@@ -50,7 +50,7 @@ def bound_weights_cmd(
     Example:  netconstruct bound-weights examples/large_weights_k2.json --bits 8 --out bounded.json
     """
     with handled():
-        writable(out)
+        writable(out, model)
         from ..exact import parse_exact
         from ..export import load_any
         from ..jsonio import save

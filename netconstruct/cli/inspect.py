@@ -84,7 +84,7 @@ def plot(
     Example:  netconstruct plot net.json --out fig.png
     """
     with handled():
-        writable(out)
+        writable(out, network)
         from ..jsonio import load
         from ..plot import plot_radial
         from ..targets import target_for

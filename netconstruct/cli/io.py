@@ -30,7 +30,7 @@ def export_cmd(
     Example:  netconstruct export net.json --to onnx --out net.onnx
     """
     with handled():
-        writable(out)
+        writable(out, network)
         from ..export import export
         from ..jsonio import load
 
@@ -56,7 +56,7 @@ def import_cmd(
     Example:  netconstruct import model.onnx --out net.json
     """
     with handled():
-        writable(out)
+        writable(out, model)
         from ..export import import_model
         from ..jsonio import save
 

@@ -104,10 +104,11 @@ def memory(text: Optional[str]) -> Optional[int]:
     return int(value * scale)
 
 
-def writable(path):
-    """``path`` if it can be written (checked before the work starts), else a one-line error."""
+def writable(path, *inputs):
+    """``path`` if it can be written (checked before the work starts) and is none of the command's ``inputs``,
+    else a one-line error."""
     if path is not None:
         from ..fileio import ensure_writable
 
-        ensure_writable(path)
+        ensure_writable(path, inputs)
     return path
