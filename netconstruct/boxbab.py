@@ -263,10 +263,11 @@ class BoxResult:
 def _initial(d: int, R: float, per_axis: int):
     import numpy as np
 
-    k = per_axis
+    import itertools
+
+    k = per_axis  # k^d boxes: 16, 8², 4³, 2⁴ for d ≤ 4, one box beyond (no numpy limit on the number of axes)
     ticks = (np.arange(k) + 0.5) / k * 2 * R - R
-    grids = np.meshgrid(*([ticks] * d), indexing="ij")
-    C = np.stack([g.ravel() for g in grids], 1)
+    C = np.array(list(itertools.product(ticks.tolist(), repeat=d)), dtype=float).reshape(k**d, d)
     H = np.full_like(C, R / k)
     return C, H
 

@@ -21,8 +21,8 @@ from .errors import FormatError
 
 Exact = Union[int, Fraction]
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_RATIO = re.compile(r"^[+-]?\d+/\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)  # ASCII digits only
+_RATIO = re.compile(r"^[+-]?\d+/\d+$", re.ASCII)
 _MAX_EXPONENT = 4000
 _MAX_LEN = 10_000
 
@@ -88,7 +88,7 @@ def _parse(text: object, where: str) -> Exact:
             raise FormatError(f"{where}: {s!r} has a zero denominator")
         return normalize(Fraction(int(p), int(q)))
     if _NUMBER.match(s):
-        exp = re.search(r"[eE]([+-]?\d+)$", s)
+        exp = re.search(r"[eE]([+-]?\d+)$", s, re.ASCII)
         if exp and abs(int(exp.group(1))) > _MAX_EXPONENT:
             raise FormatError(f"{where}: exponent of {_short(s)} is out of range")
         if len(s) > 1300:

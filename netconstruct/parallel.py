@@ -21,6 +21,7 @@ it says, and a piece that kills its worker never runs in the command's own proce
 from __future__ import annotations
 
 import os
+import re
 import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -211,6 +212,44 @@ class _LocalExecutor(Executor):
                               "(killed, or out of memory?): the job is not done and nothing was written")
 
 
+#: seconds to reach a Dask scheduler and hear its handshake; past it the command stops (docs/scaling.md)
+CONNECT_SECONDS = 10.0
+_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?):(\d{1,5})$", re.ASCII)
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` if it reads tcp://HOST:PORT or tls://HOST:PORT (port 1–65535), else a one-line UsageError."""
+    m = _ADDRESS.match(address.strip())
+    if not m or not 1 <= int(m.group(4)) <= 65535:
+        raise UsageError(f"--scheduler must be tcp://HOST:PORT or tls://HOST:PORT with a port 1-65535, got {address!r}")
+    return address.strip()
+
+
+def _connect(client_class, address: str):
+    """A Dask client of the scheduler at ``address``, or a one-line UsageError after :data:`CONNECT_SECONDS`:
+    the client is made in a helper thread, so that a server that accepts the connection and never answers (Dask's
+    own timeout does not cover that handshake) cannot hold the command."""
+    import threading
+
+    box: dict = {}
+
+    def attempt():
+        try:
+            box["client"] = client_class(address, timeout=CONNECT_SECONDS / 2)
+        except Exception as exc:  # noqa: BLE001 - any failure to connect is reported as one line
+            box["error"] = exc
+
+    t = threading.Thread(target=attempt, daemon=True, name="dask-connect")
+    t.start()
+    t.join(CONNECT_SECONDS)
+    if "client" in box:
+        return box["client"]
+    if t.is_alive():
+        raise UsageError(f"the dask scheduler at {address} did not answer within {CONNECT_SECONDS:g} s")
+    exc = box.get("error")
+    raise UsageError(f"cannot reach the dask scheduler at {address}: {type(exc).__name__}: {exc}".rstrip(": "))
+
+
 class _DaskExecutor(Executor):
     def __init__(self, context: Any, scheduler: str):
         super().__init__(context)
@@ -218,10 +257,7 @@ class _DaskExecutor(Executor):
             from dask.distributed import Client
         except ImportError:
             raise UsageError('--scheduler needs dask.distributed: pip install "netconstruct[dask]"') from None
-        try:
-            self.client = Client(scheduler, timeout=5)
-        except OSError as exc:
-            raise UsageError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+        self.client = _connect(Client, check_scheduler(scheduler))
         self.shared = None
         self.nthreads: int | None = None
         self.futures: list = []

@@ -13,6 +13,18 @@ from .fileio import atomic_writer
 from .export import require
 
 
+#: the image formats every figure can be written as (the file's suffix chooses)
+IMAGE_FORMATS = ("png", "pdf", "svg")
+
+
+def check_image_file(path: str | Path | None) -> None:
+    """A one-line UsageError unless ``path`` ends in one of :data:`IMAGE_FORMATS` (checked before any work)."""
+    from .errors import UsageError
+
+    if path is not None and Path(path).suffix.lower().lstrip(".") not in IMAGE_FORMATS:
+        raise UsageError(f"cannot draw {path}: the file name must end in .png, .pdf or .svg")
+
+
 def _pyplot():
     mpl = require("matplotlib", "plot")
     mpl.use("Agg")

@@ -25,6 +25,10 @@ from .targets import Target
 from .verify import verify_radial
 
 
+#: the largest depth-3 network separation counts (its plan is a search over sizes: beyond, it is refused)
+COUNT_LIMIT = 10**9
+
+
 def approximations(context, eps: Fraction) -> tuple:
     """The first stage of :func:`size_table`: the certified polynomial approximations of ε
     (:func:`.polyapprox.degrees_below`), which every depth-2 piece of that ε starts from."""
@@ -77,9 +81,15 @@ def size_table(
     Two stages on the same workers: first each ε's certified polynomial approximations (shared by all the
     depth-2 pieces of that ε: 1.8 s at ε = 0.05, which every worker would otherwise recompute), then the
     pieces, each carrying the approximations of its ε."""
+    from .constructions.radial_depth3 import least_neurons
     from .parallel import counted, executor
 
     cells = [(eps, d) for eps in epss for d in dims]
+    for eps, d in cells:  # closed-form lower bounds first: a hopeless cell is refused in microseconds
+        least = least_neurons(d, eps, target)[0]
+        if least > COUNT_LIMIT:
+            raise TooLargeError(f"separation counts depth-3 networks of up to {COUNT_LIMIT:.0e} neurons; d = {d}, "
+                                f"eps = {float(eps):.3g} needs at least {float(least):.3g}: use a larger --eps")
     keys = list(CONSTRUCTIONS)
     distinct = list(dict.fromkeys(Fraction(e) for e in epss))
     with executor((target, build_max), workers, scheduler, len(cells) * len(keys)) as ex:

@@ -9,6 +9,7 @@ import typer
 
 from ..errors import UsageError
 from .app import app, emit_json, handled, stdout
+from . import options as opt
 from .options import GExpr, Json, MaxMemory, NetworkFile, Seed, TargetName, memory, writable
 from .render import stats_rows, table
 
@@ -84,13 +85,17 @@ def plot(
     Example:  netconstruct plot net.json --out fig.png
     """
     with handled():
+        from ..plot import check_image_file
+
+        check_image_file(out)
         writable(out, network)
         from ..jsonio import load
         from ..plot import plot_radial
         from ..targets import target_for
 
-        if rays < 1:
-            raise UsageError("--rays must be ≥ 1")
+        if not 1 <= rays <= 1000:
+            raise UsageError(f"--rays must be between 1 and 1,000, got {rays:,}")
+        opt.seed(seed)
         net = load(network, memory(max_memory))
         tgt = target_for(net.metadata.get("target"), target_name, g)
         rep = plot_radial(net, tgt, out, rays=rays, seed=seed, certified=net.stored_certificate())

@@ -62,9 +62,9 @@ def csv(text: str, kind: str) -> list[str]:
 
 def int_list(text: str, kind: str, minimum: int = 1) -> list[int]:
     out = []
-    for t in csv(text, kind):
-        if not t.isdigit() or int(t) < minimum:
-            raise UsageError(f"{kind}: {t!r} must be an integer ≥ {minimum}")
+    for t in csv(text, kind):  # ASCII digits only ("١٢" is not 12 here), at most 18 of them
+        if not (t.isascii() and t.isdigit() and len(t) <= 18) or int(t) < minimum:
+            raise UsageError(f"{kind}: {t[:40]!r} must be an integer ≥ {minimum} (at most 18 digits)")
         out.append(int(t))
     return out
 
@@ -112,3 +112,86 @@ def writable(path, *inputs):
 
         ensure_writable(path, inputs)
     return path
+
+
+#: the documented ranges of the options every command shares (docs/reliability.md)
+MAX_SEED = 2**63 - 1
+MAX_SAMPLES = 10_000_000
+MAX_DIGITS = 1000
+MAX_DIMENSION = 10**6
+
+
+def seed(value: int) -> int:
+    if not 0 <= value <= MAX_SEED:
+        raise UsageError(f"--seed must be between 0 and 2^63 - 1, got {value}")
+    return value
+
+
+def samples(value: int, name: str = "--samples", most: int = MAX_SAMPLES) -> int:
+    if not 1 <= value <= most:
+        raise UsageError(f"{name} must be between 1 and {most:,}, got {value:,}")
+    return value
+
+
+def digits(value: int) -> int:
+    if not 15 <= value <= MAX_DIGITS:
+        raise UsageError(f"--digits must be between 15 and {MAX_DIGITS}, got {value}")
+    return value
+
+
+def dimension(value: int, name: str = "--d") -> int:
+    if not 1 <= value <= MAX_DIMENSION:
+        raise UsageError(f"{name} must be between 1 and {MAX_DIMENSION:,}, got {value}")
+    return value
+
+
+def workers(value: Optional[int]) -> Optional[int]:
+    """``--workers`` checked (≥ 1) and capped to the machine's cores, with a note on stderr."""
+    if value is None:
+        return None
+    from ..parallel import default_workers
+
+    if value < 1:
+        raise UsageError(f"--workers must be ≥ 1, got {value}")
+    cores = default_workers()
+    if value > cores:
+        from .app import stderr
+
+        stderr().print(f"note: --workers {value} capped to {cores} (this machine's cores)", highlight=False)
+        return cores
+    return value
+
+
+def scheduler(value: Optional[str]) -> Optional[str]:
+    """``--scheduler`` checked to read tcp://HOST:PORT before any work (the connection is tried when it is used)."""
+    if value is None:
+        return None
+    from ..parallel import check_scheduler
+
+    return check_scheduler(value)
+
+
+def parallel(workers_value: Optional[int], scheduler_value: Optional[str]) -> tuple[Optional[int], Optional[str]]:
+    return workers(workers_value), scheduler(scheduler_value)
+
+
+def finite(value: float, name: str, low: float = 0.0, high: float = float("inf"), open_low: bool = True) -> float:
+    """A float option that must be finite and in (low, high] (or [low, high])."""
+    import math
+
+    ok = math.isfinite(value) and (value > low if open_low else value >= low) and value <= high
+    if not ok:
+        side = "(" if open_low else "["
+        raise UsageError(f"{name} must be a finite number in {side}{low:g}, {high:g}], got {value!r}")
+    return value
+
+
+def float_list(text: str, name: str, low: float = 0.0, high: float = float("inf")) -> tuple[float, ...]:
+    out = []
+    for t in csv(text, name):
+        try:
+            v = float(t)
+        except ValueError:
+            raise UsageError(f"{name}: {t!r} is not a number") from None
+        out.append(finite(v, name, low, high))
+    return tuple(out)

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError
+from . import options as opt
 from .app import app, emit_json, handled, stages, stdout
 from .options import (BoxTime, Digits, General, GExpr, Json, Lipschitz, MaxMemory, MaxRegions, NetworkFile, OutFile,
                       Samples, Scheduler, TargetName, Workers, budget, memory, positive, target, writable)
@@ -59,10 +60,11 @@ def radial(
         from ..jsonio import save
         from ..verify import build_and_verify
 
-        if d <= 0:
-            raise UsageError(f"--d must be a positive integer, got {d}")
-        if samples <= 0 or digits < 15:
-            raise UsageError("--samples must be ≥ 1 and --digits ≥ 15")
+        opt.dimension(d)
+        opt.samples(samples)
+        opt.digits(digits)
+        opt.seed(seed)
+        workers, scheduler = opt.parallel(workers, scheduler)
         eps_q = positive(eps, "eps")
         construction = find(depth, regime if depth == 2 else None)
         if knots not in ("auto", "geometric", "uniform"):
@@ -141,6 +143,10 @@ def verify_cmd(
         from ..targets import target_for
         from ..verify import verify_radial
 
+        opt.samples(samples)
+        opt.digits(digits)
+        opt.seed(seed)
+        workers, scheduler = opt.parallel(workers, scheduler)
         net = load(network, memory(max_memory))
         ensure_certifiable(net)
         if radius is not None:

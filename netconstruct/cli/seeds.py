@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import options as opt
 from .app import app, bar, emit_json, handled, stages, stdout
 from .options import Json, OutFile, PlotFile, Seed, csv, int_list, writable
 from .render import columns, table
@@ -32,6 +33,8 @@ def orthogonal(
     """
     with handled():
         writable(out)
+        opt.seed(seed)
+        opt.samples(samples)
         from ..constructions.orthogonal import family_report
         from ..jsonio import save
 
@@ -96,11 +99,15 @@ def ball(
     """
     with handled():
         writable(out)
+        from ..plot import check_image_file
+
+        check_image_file(plot_file)
         writable(plot_file)
         from ..experiments.ball_indicator import study
         from ..jsonio import save
 
-        lrs = tuple(float(t) for t in csv(baseline_lrs, "--baseline-lrs"))
+        opt.seed(seed)
+        lrs = opt.float_list(baseline_lrs, "--baseline-lrs")
         with bar("GD on the output layer") as tick:
             rep = study(d, radius, width, hidden, train_steps, dist, samples, lr, lrs, seed, tick)
         data = rep.data
@@ -155,9 +162,13 @@ def feature_learning(
               netconstruct feature-learning --d 8,12,16,24,32 --n 2000,4000,...  (sample-size exponents)
     """
     with handled():
+        from ..plot import check_image_file
+
+        check_image_file(plot_file)
         writable(plot_file)
         from ..experiments.feature_learning import study
 
+        opt.seed(seed)
         dims = int_list(d, "--d", minimum=2)
         ns = int_list(n, "--n", minimum=20)
         with stages(True) as progress:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from . import options as opt
 from .app import app, emit_json, handled, stages, stdout
 from .options import (GExpr, Json, PlotFile, Scheduler, TargetName, Workers, csv, int_list, positive, target,
                       writable)
@@ -33,12 +34,16 @@ def separation(
     Example:  netconstruct separation --d 2,5,10,50 --eps 0.3,0.2,0.1 --plot sep.png
     """
     with handled():
+        from ..plot import check_image_file
+
+        check_image_file(plot_file)
         writable(plot_file)
         from ..constructions import CONSTRUCTIONS
         from ..separation import neurons_of, plot_series, size_table
 
-        dims = int_list(d, "--d")
+        dims = [opt.dimension(v) for v in int_list(d, "--d")]
         epss = [positive(t, "eps") for t in csv(eps, "--eps")]
+        workers, scheduler = opt.parallel(workers, scheduler)
         tgt = target(target_name, g, "1", None)
         with stages(True) as progress:
             rows = size_table(dims, epss, tgt, build_max=build_max, progress=progress, workers=workers,

@@ -68,6 +68,8 @@ def _depth2(regime: str) -> Construction:
 
     def size(d: int, eps: Fraction, target) -> Size:
         if ridge(d):
+            if Fraction(eps) < ridge_average.MIN_EPS[d]:
+                return Size(None, False)  # beyond the ridge average's build budget (it is counted by building it)
             net = ridge_average.certified(d, Fraction(eps), target)
             return Size(net.size, True, None, net.metadata["parameters"]["directions"])
         from .polyapprox import degrees_below

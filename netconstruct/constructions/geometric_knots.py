@@ -26,6 +26,9 @@ from ..exact import Exact, sqrt_down, sqrt_up
 #: ratios ρ tried: 80 rationals p/100, roughly geometric from 1.01 to 5
 RHOS = tuple(sorted({Fraction(round(101 * (500 / 101) ** (i / 79)), 100) for i in range(80)}))
 MAX_UNIFORM = 4
+#: the most interior knots per coordinate the search considers (scoring one count costs ~2.5 s at 1,024 and grows
+#: with it); beyond, a plan with uniform knots is used (``--knots auto``) or the size is refused
+MAX_INTERIOR = 1024
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def _best_for(m: int, d: int, R: Fraction, budget: float):
 def search(d: int, R: Fraction, budget: float, limit: int):
     """Yield (m, estimate) for the knot counts worth proving: from the smallest m whose estimated δ fits
     ``budget`` (found by doubling, then bisection — δ shrinks as m grows) upwards, while d(2m+1) < ``limit``."""
+    limit = min(limit, d * (2 * MAX_INTERIOR + 1) + 1)
     if d * 3 >= limit:
         return
     cache: dict[int, tuple] = {}

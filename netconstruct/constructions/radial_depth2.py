@@ -45,7 +45,7 @@ from ..matrix import Coo
 from ..network import Layer, Network
 from ..targets import Target
 from .directions import circle_point
-from .polyapprox import EvenPolynomial, degrees_below
+from .polyapprox import EvenPolynomial, degrees_below, least_degree
 
 REGIMES = ("dimension", "accuracy")
 DEFAULT_MAX_NEURONS = 2_000_000
@@ -267,8 +267,11 @@ def _knots_for(profiles, budget: Fraction) -> list[int]:
     return ms
 
 
-def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | None = 2_000_000) -> Plan2:
-    """Exact size and bound of the depth-2 network, without building it."""
+def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | None = 2_000_000,
+         max_neurons: int | None = None) -> Plan2:
+    """Exact size and bound of the depth-2 network, without building it.  Before any degree is certified, the
+    least degree that can pass (:func:`.polyapprox.least_degree`, float screening) gives a lower bound of the
+    directions and neurons; beyond ``max_directions`` or ``max_neurons`` the plan is refused in milliseconds."""
     if regime not in REGIMES:
         raise UsageError(f"unknown regime {regime!r} (dimension or accuracy)")
     if not isinstance(d, int) or d <= 0:
@@ -277,6 +280,15 @@ def plan(regime: str, d: int, eps: Exact, target: Target, max_directions: int | 
     if eps <= 0:
         raise UsageError("eps must be > 0")
     best: Plan2 | None = None
+    K0 = least_degree(target, eps)
+    if K0 is None:
+        raise TooLargeError(f"no polynomial degree ≤ 200 reaches ε = {float(eps):g} for this target")
+    least = direction_count(regime, d, K0)
+    if (max_directions is not None and least > max_directions) or (max_neurons is not None and 2 * least > max_neurons):
+        shown = f"{least:,}" if least < 10**15 else f"{float(least):.3g}"
+        raise TooLargeError(f"the depth-2 {regime} construction for d={d}, eps={float(eps):g} needs degree ≥ {K0} and "
+                            f"≥ {shown} ridge directions (≥ 2 neurons each), above the limit of "
+                            f"{max_directions if max_neurons is None else min(max_directions or max_neurons, max_neurons // 2):,}")
     polys = degrees_below(target, eps)
     for poly in polys:
         ndirs = direction_count(regime, d, poly.degree)
@@ -325,7 +337,7 @@ def even_ridge(coef: tuple[Fraction, ...], extent: Fraction, m: int) -> tuple[li
 
 
 def build(regime: str, d: int, eps: Exact, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS) -> Network:
-    p = plan(regime, d, eps, target)
+    p = plan(regime, d, eps, target, max_neurons=max_neurons)
     if p.neurons > max_neurons:
         raise TooLargeError(
             f"the depth-2 {regime} network for d={d}, eps={float(p.eps):g} needs {p.neurons:,} neurons "

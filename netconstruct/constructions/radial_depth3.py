@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .. import algebra
+from ..limits import ensure_memory
 from ..errors import TooLargeError, UsageError
 from ..exact import as_exact, Exact, format_exact, normalize, sqrt_up, to_fraction, upper_text
 from ..network import Network
@@ -155,10 +156,15 @@ def plan(d: int, eps: Exact, target: Target, knots: str | None = None, max_neuro
     ``max_neurons`` (then the caller refuses the size)."""
     if knots not in (None,) + KNOTS:
         raise UsageError(f"--knots must be one of {', '.join(KNOTS)}, got {knots!r}")
+    cap = 10**9 if max_neurons is None else max_neurons + 1
+    least_any, least_uniform = least_neurons(d, eps, target)
+    if least_any > cap or (knots == "uniform" and least_uniform > cap):
+        least = least_uniform if knots == "uniform" else least_any
+        raise TooLargeError(f"the depth-3 network for d={d}, eps={float(Fraction(eps)):.3g} needs at least {least:,.0f} "
+                            f"neurons, above --max-neurons {cap - 1:,}")
     if knots == "uniform":
         return plan_uniform(d, eps, target)
-    cap = 10**9 if max_neurons is None else max_neurons + 1
-    if knots == "geometric":
+    if knots == "geometric" or least_uniform > cap:
         return plan_geometric(d, eps, target, limit=cap)
     uniform = plan_uniform(d, eps, target)
     try:  # the geometric search stops as soon as it cannot beat the uniform plan
@@ -166,6 +172,22 @@ def plan(d: int, eps: Exact, target: Target, knots: str | None = None, max_neuro
     except TooLargeError:
         return uniform
     return min((geometric, uniform), key=lambda p: p.neurons)
+
+
+def least_neurons(d: int, eps: Exact, target: Target) -> tuple[int, int]:
+    """Lower bounds of the neurons of any depth-3 plan and of the uniform one, in closed form (no search):
+    every plan needs M ≥ κ₀LR/(ε − storage) second-layer pieces (its interpolation term b/M must stay below the
+    whole budget), and the uniform one also n ≥ LR√d/(4(ε − storage)) knots per coordinate.  A refusal that
+    rests on these costs microseconds, whatever ε or L (10⁻³⁰⁰, 10³⁰⁰)."""
+    eps = _check(d, eps)
+    budget = eps - STORAGE_BUDGET
+    if budget <= 0:
+        raise TooLargeError(f"eps = {float(eps):.3g} is below the rounding budget of the stored weights "
+                            f"({float(STORAGE_BUDGET):g})")
+    L, R = Fraction(target.lipschitz), Fraction(target.radius)
+    m = math.ceil(KAPPA0 * L * R / budget)
+    n = math.ceil(L * R * sqrt_up(d) / 4 / budget)
+    return m + 2, d * (2 * n - 1) + m + 2
 
 
 def plan_uniform(d: int, eps: Exact, target: Target) -> Plan:
@@ -241,6 +263,7 @@ def build(d: int, eps: Exact, target: Target, max_neurons: int = DEFAULT_MAX_NEU
             f"the depth-3 network for d={d}, eps={float(p.eps):g} needs {p.neurons:,} neurons "
             f"(~{p.memory_bytes() / 2**30:.1f} GiB to build), above --max-neurons {max_neurons:,}"
         )
+    ensure_memory(p.memory_bytes(), f"the depth-3 network for d={d}, eps={float(p.eps):g} ({p.neurons:,} neurons)")
     R = Fraction(target.radius)
     M = p.M
 

@@ -48,6 +48,10 @@ from ..targets import Target
 DIMENSIONS = (2, 3)
 SAFETY = 0.85  # the plan aims for a sampled error ≤ SAFETY·ε, the certificate then proves ≤ ε
 DEFAULT_MAX_NEURONS = 200_000
+#: the least ε planned at each d: the plan's float search and the box certificate of the result grow fast below
+#: it (measured on the 2-core machine: d = 2, ε = 5·10⁻⁴ and d = 3, ε = 0.01 build and certify within a minute or
+#: two; d = 2, ε = 10⁻⁴ and d = 3, ε = 0.003 take more than 3 minutes); docs/reliability.md
+MIN_EPS = {2: Fraction(1, 2000), 3: Fraction(1, 100)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,6 +249,9 @@ def plan(d: int, eps, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS) ->
     eps = Fraction(as_exact(eps, "eps"))
     if eps <= 0:
         raise UsageError("eps must be > 0")
+    if eps < MIN_EPS[d]:
+        raise TooLargeError(f"the ridge-average network at d = {d} is built for eps ≥ {float(MIN_EPS[d]):g} (got "
+                            f"{float(eps):g}): below, planning and certifying it take more than minutes; use depth 3")
     X = _sample_points(d, float(target.radius))
     gx = target.g_float(np.linalg.norm(X, axis=1))
     goal = SAFETY * float(eps)

@@ -23,6 +23,8 @@ trained end to end by full-batch GD on the same samples.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 import numpy as np
 
@@ -203,6 +205,10 @@ def trained_network(hid: Hidden, u: np.ndarray, u0: float, metadata: dict):
                    metadata)
 
 
+#: multiply-adds one `ball` run may cost (≈ 10 minutes on one core); docs/reliability.md
+MAX_WORK = 2 * 10**12
+
+
 def study(d: int = 20, radius: float = 1.0, width: int = 8, hidden: str = "coordinate", train_steps: int = 1000,
           dist: str = "uniform-radius", samples: int = 6000, lr: float = 2.0, baseline_lrs: tuple[float, ...] = (0.1, 0.5),
           seed: int = 0, progress=None):
@@ -214,8 +220,16 @@ def study(d: int = 20, radius: float = 1.0, width: int = 8, hidden: str = "coord
     """
     from ..reports import Report
 
-    if d <= 0 or width <= 0 or train_steps <= 0 or samples < 100 or radius <= 0 or lr <= 0:
-        raise UsageError("--d, --width, --train-steps, --radius, --lr must be positive and --samples ≥ 100")
+    numbers = [radius, lr, *baseline_lrs]
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in numbers):
+        raise UsageError(f"--radius, --lr and --baseline-lrs must be finite and > 0, got {', '.join(map(repr, numbers))}")
+    if d <= 0 or width <= 0 or train_steps <= 0 or samples < 100 or d > 10**5 or width > 10**5:
+        raise UsageError("--d, --width, --train-steps must be positive (--d, --width ≤ 100,000) and --samples ≥ 100")
+    work = train_steps * samples * 2 * d * width * (1 + len(baseline_lrs))
+    if work > MAX_WORK:
+        raise UsageError(f"{train_steps:,} steps × {samples:,} samples × {2 * d * width:,} hidden units × "
+                         f"{1 + len(baseline_lrs)} runs is about {work:.2g} multiply-adds, above the budget of "
+                         f"{MAX_WORK:.0e} (minutes on one core); lower --train-steps, --samples or --width")
     if dist not in DISTRIBUTIONS:
         raise UsageError(f"unknown --dist {dist!r} ({', '.join(DISTRIBUTIONS)})")
     if hidden not in ("coordinate", "random"):

@@ -39,6 +39,7 @@ allocated), float64 accumulations, numpy on the CPU or torch on ``device`` (same
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -422,6 +423,11 @@ def exponents(results: list[dict], level: float = 0.3) -> dict:
     return out
 
 
+#: the documented limits of one `feature-learning` run (docs/reliability.md)
+MAX_SEEDS = 1000
+MAX_WORK = 10**13
+
+
 def study(d: int | list[int] = 16, ns=(4000, 16000, 64000), target: str = "he2", m1: int | None = None,
           m2: int = 512, test: int = 4000, seed: int = 0, seeds: int = 1, steps: int = 64,
           c: float | None = None, device: str = "cpu", progress=None, max_memory: int = MEMORY_LIMIT):
@@ -436,6 +442,15 @@ def study(d: int | list[int] = 16, ns=(4000, 16000, 64000), target: str = "he2",
         raise UsageError("--n: sample sizes must be integers ≥ 20")
     if any(k < 2 for k in dims) or m2 <= 0 or test < 100 or seeds < 1 or steps < 1 or (m1 is not None and m1 <= 0):
         raise UsageError("need --d ≥ 2, --m2 ≥ 1, --test ≥ 100, --seeds ≥ 1, --steps ≥ 1")
+    if seeds > MAX_SEEDS or steps > 10**5 or len(dims) > 64 or len(ns) > 64 or max(ns) > 10**8 or test > 10**7:
+        raise UsageError(f"need --seeds ≤ {MAX_SEEDS}, --steps ≤ 100,000, at most 64 values of --d and of --n, "
+                         "--n ≤ 10^8 and --test ≤ 10^7")
+    if not (device in ("cpu", "torch-cpu") or re.fullmatch(r"cuda(:\d{1,3})?", device, re.ASCII)):
+        raise UsageError(f"--device must be cpu, torch-cpu or cuda[:k], got {device!r}")
+    work = sum(seeds * (sum(ns) + test) * (m1 or default_m1(k)) * (k + m2 + steps) for k in dims)
+    if work > MAX_WORK:
+        raise UsageError(f"this study is about {work:.2g} multiply-adds, above the budget of {MAX_WORK:.0e} "
+                         "(about an hour on one core); lower --seeds, --n, --m1 or --steps")
     if target not in TARGETS:
         raise UsageError(f"unknown --target {target!r} ({', '.join(TARGETS)})")
     if c is not None and (not math.isfinite(c) or c < 0 or c > 100):

@@ -34,8 +34,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..errors import NetconstructError, UsageError
-from ..exact import Exact, normalize
+from ..errors import FormatError, NetconstructError, TooLargeError, UsageError
+from ..exact import Exact, normalize, parse_exact
 from ..matrix import as_coo
 from ..network import Network
 from .circuit import Budget, Level, Lin
@@ -44,6 +44,10 @@ from .circuit import Budget, Level, Lin
 # --------------------------------------------------------------------------------------------
 # parameters and checks
 # --------------------------------------------------------------------------------------------
+#: the most output bits (log₂ of range × resolution) the read-out circuits are built for
+MAX_OUTPUT_BITS = 256
+
+
 @dataclass(frozen=True)
 class Params:
     """What the transform needs besides the network."""
@@ -72,12 +76,29 @@ def check_network(net: Network) -> None:
         )
 
 
+def _coordinates(values, name: str, from_file: bool) -> list[Exact]:
+    """A corner of the domain box: a list of numbers (or one number for every axis); anything else — a nested
+    list, a string that is not a number, NaN — is a one-line error (FormatError from a file, UsageError from
+    the command line)."""
+    where = f"metadata.domain.{name}" if from_file else f"--{name}"
+    error = FormatError if from_file else UsageError
+    if isinstance(values, (str, int, float)) and not isinstance(values, bool):
+        values = [values]
+    if not isinstance(values, (list, tuple)) or not values or len(values) > 10**6:
+        raise error(f"{where} must be a list of numbers")
+    try:
+        return [parse_exact(v, where) for v in values]
+    except FormatError as exc:
+        raise error(str(exc)) from None
+
+
 def domain_box(net: Network, low=None, high=None) -> tuple[tuple[Exact, ...], tuple[Exact, ...]]:
     """The input box: explicit ``low``/``high``, else the network's ``metadata.domain``, else [0,1]^d."""
     from ..exact import parse_exact
 
     d = net.input_dim
-    if low is None and high is None:
+    from_file = low is None and high is None
+    if from_file:
         dom = net.metadata.get("domain")
         if dom is None:
             return (0,) * d, (1,) * d
@@ -87,9 +108,9 @@ def domain_box(net: Network, low=None, high=None) -> tuple[tuple[Exact, ...], tu
             )
         low, high = dom.get("low"), dom.get("high")
     if low is None or high is None:
-        raise UsageError("give both --low and --high")
-    lo = [parse_exact(v, "domain low") if isinstance(v, str) else v for v in low]
-    hi = [parse_exact(v, "domain high") if isinstance(v, str) else v for v in high]
+        raise (FormatError("the network's metadata.domain needs both low and high") if from_file
+               else UsageError("give both --low and --high"))
+    lo, hi = _coordinates(low, "low", from_file), _coordinates(high, "high", from_file)
     if len(lo) == 1 and d > 1:
         lo = lo * d
     if len(hi) == 1 and d > 1:
@@ -397,6 +418,9 @@ def output_layer(weight, bias, rep: Rep, levels: list[Level], p: Params, stats: 
     for A, C, Q in pres:
         R = math.ceil(Fraction(p.output_range) * Q)
         n_min = (2 * R).bit_length()
+        if n_min > MAX_OUTPUT_BITS:
+            raise TooLargeError(f"the output range {float(Fraction(p.output_range)):.3g} at the output's resolution "
+                                f"needs {n_min:,} bits of digits (at most {MAX_OUTPUT_BITS}): give a smaller --range")
         a = {v: (x, False) for v, x in A.items()}
         blk, c0 = choose_blocks(a, n_min, lambda Nb: (C + R) % (1 << Nb), modular=True)
         L, nb = blk.L, blk.nb
