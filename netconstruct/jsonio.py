@@ -195,7 +195,7 @@ def from_dict(data: Any) -> Network:
     if data.get("format") != FORMAT_NAME:
         raise FormatError(f"not a netconstruct network: 'format' must be {FORMAT_NAME!r}, got {data.get('format')!r}")
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:  # true == 1 in Python, not in the format
         raise FormatError(f"unsupported schema_version {version!r} (this netconstruct reads {SCHEMA_VERSION})")
     layers_json = data.get("layers")
     if not isinstance(layers_json, list) or not layers_json:

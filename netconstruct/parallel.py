@@ -214,11 +214,14 @@ class _LocalExecutor(Executor):
 
 #: seconds to reach a Dask scheduler and hear its handshake; past it the command stops (docs/scaling.md)
 CONNECT_SECONDS = 10.0
+_INPROC = re.compile(r"^inproc://[A-Za-z0-9.:\[\]-]+/\d+/\d+$", re.ASCII)  # a cluster inside this process (tests)
 _ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?):(\d{1,5})$", re.ASCII)
 
 
 def check_scheduler(address: str) -> str:
     """``address`` if it reads tcp://HOST:PORT or tls://HOST:PORT (port 1–65535), else a one-line UsageError."""
+    if _INPROC.match(address.strip()):
+        return address.strip()
     m = _ADDRESS.match(address.strip())
     if not m or not 1 <= int(m.group(4)) <= 65535:
         raise UsageError(f"--scheduler must be tcp://HOST:PORT or tls://HOST:PORT with a port 1-65535, got {address!r}")

@@ -34,9 +34,11 @@ def _pyplot():
 
 
 def plot_radial(net, target, out: str | Path, rays: int = 6, seed: int = 0, certified: float | None = None,
-                points: int = 801) -> dict:
+                points: int = 801, stored: bool = True) -> dict:
     """Target g(r) and N(r·u) along ``rays`` directions u (coordinate axis, diagonal, random), and the
-    error N − g with the certified bound drawn as a band."""
+    error N − g with the bound ``certified`` drawn as a band — labelled "stored in the file, not re-proved" when
+    ``stored`` (a file's number is a claim until ``verify`` proves it), and "CONTRADICTED" when an error plotted
+    along the rays exceeds it."""
     import numpy as np
 
     plt = _pyplot()
@@ -58,8 +60,13 @@ def plot_radial(net, target, out: str | Path, rays: int = 6, seed: int = 0, cert
         err = y - g
         worst = max(worst, float(np.abs(err).max()))
         ax2.plot(r, err, lw=1, label=name)
+    contradicted = certified is not None and worst > certified
     if certified is not None:
-        ax2.axhspan(-certified, certified, color="tab:green", alpha=0.12, label=f"certified ±{certified:.4g}")
+        label = (f"bound stored in the file ±{certified:.4g} (not re-proved: run verify)" if stored
+                 else f"certified ±{certified:.4g}")
+        if contradicted:
+            label = f"{label} — CONTRADICTED: error {worst:.4g} on the rays"
+        ax2.axhspan(-certified, certified, color="tab:red" if contradicted else "tab:green", alpha=0.12, label=label)
     ax1.set_ylabel("value")
     ax1.legend(fontsize=8)
     ax1.set_title(f"{net.metadata.get('construction', 'network')}: d = {d}, depth {net.depth}, {net.size:,} neurons")
@@ -70,7 +77,11 @@ def plot_radial(net, target, out: str | Path, rays: int = 6, seed: int = 0, cert
     with atomic_writer(out) as fh:
         fig.savefig(fh, dpi=120, format=Path(out).suffix.lstrip(".").lower() or "png")
     plt.close(fig)
-    return {"out": str(out), "rays": rays, "max_error_on_rays": worst}
+    out_json = {"out": str(out), "rays": rays, "max_error_on_rays": worst}
+    if certified is not None:
+        out_json["band"] = {"bound": certified, "source": "file (not re-proved)" if stored else "certified in this run",
+                            "contradicted_on_rays": contradicted}
+    return out_json
 
 
 def plot_lines(series: dict[str, tuple[Sequence[float], Sequence[float]]], out: str | Path, xlabel: str,

@@ -107,6 +107,11 @@ class RadialReport:
     eps: Fraction | None
     checks: dict[str, bool]
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    #: where ``a_priori`` comes from: "construction" (proved by the construction that built the network in this
+    #: run) or "file" (a number stored in the file: a claim, not re-proved)
+    a_priori_source: str = "construction"
+    #: where ``eps`` comes from: "--eps" (the user) or "file" (the file's parameters.eps: a claim of the file)
+    eps_source: str = "--eps"
 
     @property
     def ok(self) -> bool:
@@ -129,6 +134,8 @@ class RadialReport:
             "weights": {"max_abs_weight": self.max_abs_weight, "max_abs_bias": self.max_abs_bias},
             "a_priori": self.a_priori,
         }
+        if self.a_priori is not None:
+            out["a_priori_source"] = self.a_priori_source
         lower = self.sampled.value
         upper = self.certified.value
         out["sup_error_interval"] = {
@@ -138,6 +145,7 @@ class RadialReport:
         }
         if self.eps is not None:
             out["eps"] = format_exact(self.eps)
+            out["eps_source"] = self.eps_source
         out["checks"] = dict(self.checks)
         out["ok"] = self.ok
         if self.eps is not None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from .arith import multiprecision
 from .certificates import Budget, certify
-from .errors import NetconstructError, UsageError
+from .errors import FormatError, NetconstructError, UsageError
 from .exact import as_exact, machine_key, upper_text
 from .network import Network
 from .reports import RadialReport, Sampled
@@ -340,9 +340,13 @@ def verify_radial(
     workers: int | None = 1,
     scheduler: str | None = None,
     budget: Budget | None = None,
+    a_priori_source: str = "file",
+    eps_source: str = "--eps",
 ) -> RadialReport:
     """Run the four checks of the module docstring (the certificate from :mod:`.certificates`, the
-    general box certificate under ``budget``)."""
+    general box certificate under ``budget``).  ``a_priori_source`` says whether the a-priori bound in the
+    network's metadata was proved by the construction in this run ("construction") or is a number read from a
+    file ("file": reported as a claim, never as proved); ``eps_source`` where ε came from ("--eps" or "file")."""
     if net.output_dim != 1:
         raise NetconstructError(f"radial verification needs a network with one output, this one has {net.output_dim}")
     if not isinstance(samples, int) or samples < 1 or not isinstance(dps, int) or dps < 15:
@@ -383,6 +387,13 @@ def verify_radial(
     checks: dict[str, bool] = {}
     if cert.value is not None:
         checks["certified_ge_empirical"] = bool(cert.value >= sampled.value * (1 - Fraction(1, 10**12)))
+    a_priori = bounds.get("sup_error") if isinstance(bounds, dict) else None
+    if a_priori is not None and a_priori_source == "file":  # a file's claim: a found error above it refutes it
+        try:
+            claimed = as_exact(str(a_priori)[:200], "metadata.bounds.sup_error")
+        except UsageError:
+            raise FormatError(f"metadata.bounds.sup_error {str(a_priori)[:40]!r} is not a number") from None
+        checks["stored_a_priori_ge_empirical"] = bool(claimed >= sampled.value * (1 - Fraction(1, 10**12)))
     eps_q = None
     if eps is not None:
         eps_q = Fraction(as_exact(str(eps) if isinstance(eps, float) else eps, "eps"))
@@ -394,10 +405,12 @@ def verify_radial(
         sampled=sampled,
         max_abs_weight=upper_text(st["max_abs_weight"], 15),
         max_abs_bias=upper_text(st["max_abs_bias"], 15),
-        a_priori=bounds.get("sup_error") if isinstance(bounds, dict) else None,
+        a_priori=None if a_priori is None else str(a_priori),
         eps=eps_q,
         checks=checks,
         timings=timings,
+        a_priori_source=a_priori_source,
+        eps_source=eps_source,
     )
 
 
@@ -429,6 +442,6 @@ def build_and_verify(
     rep = None
     if verify:
         rep = verify_radial(net, target, eps, samples=samples, seed=seed, dps=dps, progress=progress,
-                            workers=workers, scheduler=scheduler, budget=budget)
+                            workers=workers, scheduler=scheduler, budget=budget, a_priori_source="construction")
         net = net.with_metadata(verification=rep.to_json())
     return net, rep, t_build

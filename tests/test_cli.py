@@ -71,7 +71,7 @@ def test_info_and_eval(built):
 @pytest.mark.parametrize(
     "args,code,needle",
     [
-        (["radial", "--d", "0"], 2, "--d must be a positive integer"),
+        (["radial", "--d", "0"], 2, "--d must be between 1 and"),
         (["radial", "--eps", "0"], 2, "--eps must be > 0"),
         (["radial", "--eps", "nan"], 2, "not a finite number"),
         (["radial", "--g", "__import__('os')"], 2, "unknown function"),

@@ -135,8 +135,10 @@ def test_out_equal_to_the_input_is_refused_before_any_work(tmp_path):
     before = net.read_bytes()
     alias = tmp_path / "alias.json"
     alias.symlink_to(net)
+    picture = tmp_path / "n.png"  # a link with an image's name, to the input
+    picture.symlink_to(net)
     cases = [["export", net, "--to", "onnx", "--out", net], ["export", net, "--to", "npz", "--out", alias],
-             ["plot", net, "--out", net], ["bound-weights", net, "--bits", "2", "--out", alias]]
+             ["plot", net, "--out", picture], ["bound-weights", net, "--bits", "2", "--out", alias]]
     for args in cases:
         res = run(*args)
         assert res.exit_code == 2 and "own input" in res.output and res.output.count("\n") == 1, (args, res.output)

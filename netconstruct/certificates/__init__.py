@@ -14,7 +14,7 @@ Adding a certificate: one module with ``certify(net, target) -> Certificate`` (r
 
 from __future__ import annotations
 
-from ..errors import UsageError
+from ..errors import FormatError, NetconstructError, UsageError
 from ..network import Network
 from ..reports import Certificate, NoCertificate
 from . import general, ridges, sum_of_univariate
@@ -50,6 +50,32 @@ def ensure_certifiable(net: Network) -> None:
         raise UsageError(REFUSED[name])
 
 
+def check_metadata(net: Network) -> None:
+    """Refuse (FormatError, exit 1) metadata that a structural certificate would trust and that contradicts the
+    network: ``parameters`` that is not an object, or a ``parameters.d`` other than the network's inputs."""
+    params = net.metadata.get("parameters")
+    if params is None:
+        return
+    if not isinstance(params, dict):
+        raise FormatError(f"metadata does not match the network: 'parameters' must be an object, got "
+                          f"{type(params).__name__}")
+    d = params.get("d")
+    if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d != net.input_dim):
+        raise FormatError(f"metadata does not match the network: parameters.d = {str(d)[:20]} but the network has "
+                          f"{net.input_dim} inputs")
+
+
+def _structural(net: Network, target) -> Certificate:
+    """The structural certificate; metadata it cannot read (a key missing, a wrong type) is a bad file."""
+    try:
+        return certifier_for(net)(net, target)
+    except (NotCertifiable, NetconstructError):
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError) as exc:
+        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)[:200]
+        raise FormatError(f"metadata does not match the network ({construction_of(net)}): {what}") from None
+
+
 def certifier_for(net: Network) -> Certifier:
     return CERTIFIERS.get(construction_of(net) or "", DEFAULT)
 
@@ -58,13 +84,14 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate |
     """The smallest proved bound of ``net`` against ``target`` among its structural certificate and the
     general one (run as ``budget.general`` says), or the reasons there is none."""
     ensure_certifiable(net)
+    check_metadata(net)
     b = budget or Budget()
     general_only = construction_of(net) == "ridge_average"
     found: list[Certificate] = []
     reasons: list[str] = []
     if not general_only:
         try:
-            found.append(certifier_for(net)(net, target))
+            found.append(_structural(net, target))
         except NotCertifiable as exc:
             reasons.append(str(exc))
     wanted = b.general == "always" or general_only or (

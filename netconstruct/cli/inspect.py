@@ -103,3 +103,9 @@ def plot(
             emit_json(rep)
         else:
             stdout().print(f"wrote {out}", highlight=False)
+            band = rep.get("band")
+            if band and band["contradicted_on_rays"]:
+                from .app import stderr
+
+                stderr().print(f"warning: the bound stored in {network} ({band['bound']:.4g}) is contradicted by an "
+                               f"error of {rep['max_error_on_rays']:.4g} on the rays", highlight=False)

@@ -177,9 +177,8 @@ def parallel(workers_value: Optional[int], scheduler_value: Optional[str]) -> tu
 
 def finite(value: float, name: str, low: float = 0.0, high: float = float("inf"), open_low: bool = True) -> float:
     """A float option that must be finite and in (low, high] (or [low, high])."""
-    import math
-
-    ok = math.isfinite(value) and (value > low if open_low else value >= low) and value <= high
+    finite_value = value == value and value not in (float("inf"), float("-inf"))  # not NaN, not ±inf
+    ok = finite_value and (value > low if open_low else value >= low) and value <= high
     if not ok:
         side = "(" if open_low else "["
         raise UsageError(f"{name} must be a finite number in {side}{low:g}, {high:g}], got {value!r}")

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import UsageError
+from ..errors import FormatError, UsageError
 from . import options as opt
 from .app import app, emit_json, handled, stages, stdout
 from .options import (BoxTime, Digits, General, GExpr, Json, Lipschitz, MaxMemory, MaxRegions, NetworkFile, OutFile,
@@ -138,7 +138,7 @@ def verify_cmd(
     Example:  netconstruct import trained.onnx --out t.json && netconstruct verify t.json --target sine --eps 0.1
     """
     with handled():
-        from ..certificates import ensure_certifiable
+        from ..certificates import check_metadata, ensure_certifiable
         from ..jsonio import load
         from ..targets import target_for
         from ..verify import verify_radial
@@ -149,15 +149,25 @@ def verify_cmd(
         workers, scheduler = opt.parallel(workers, scheduler)
         net = load(network, memory(max_memory))
         ensure_certifiable(net)
+        check_metadata(net)
         if radius is not None:
             positive(radius, "radius")
         tgt = target_for(net.metadata.get("target"), target_name, g, radius, lipschitz)
-        stored = (net.metadata.get("parameters") or {}).get("eps") if eps is None else eps
-        eps_q = positive(str(stored), "eps") if stored is not None else None
+        stored = (net.metadata.get("parameters") or {}).get("eps")
+        if eps is not None:
+            eps_q, eps_source = positive(eps, "eps"), "--eps"
+        elif stored is not None:  # the file's own claim: checked, and said to be the file's
+            try:
+                eps_q = positive(str(stored)[:100], "eps")
+            except UsageError as exc:
+                raise FormatError(f"{network}: parameters.eps: {exc}") from None
+            eps_source = "file"
+        else:
+            eps_q, eps_source = None, "--eps"
         limits = budget(box_time, max_regions, general)
         with stages(True) as progress:
             rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress,
-                                workers=workers, scheduler=scheduler, budget=limits)
+                                workers=workers, scheduler=scheduler, budget=limits, eps_source=eps_source)
         if json_out:
             emit_json(rep.to_json())
         else:
@@ -178,6 +188,9 @@ def explain(rep) -> None:
                           + " (a sampled error is only a lower bound, never a pass)"),
     }
     line = reasons.get(rep.verdict, "a check failed: " + ", ".join(k for k, v in rep.checks.items() if not v))
+    if rep.checks.get("stored_a_priori_ge_empirical") is False:
+        line = (f"the file's stored a-priori bound {rep.a_priori} is refuted: a point with error "
+                f"{float(rep.sampled.value):.6g} was found (the file's claim is wrong)")
     from rich.markup import escape
 
     stderr().print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)

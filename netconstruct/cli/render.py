@@ -67,9 +67,12 @@ def verification_rows(rep) -> list[tuple[str, str]]:
     data = rep.to_json()
     rows: list[tuple[str, str]] = []
     if data.get("eps") is not None:
-        rows.append(("target ε", data["eps"]))
+        source = "from --eps" if data.get("eps_source") == "--eps" else "from the file's parameters.eps: its claim"
+        rows.append((f"target ε checked ({source})", data["eps"]))
     if data.get("a_priori") is not None:
-        rows.append(("a-priori bound (proved)", data["a_priori"]))
+        label = ("a-priori bound (proved by the construction)" if data.get("a_priori_source") == "construction"
+                 else "a-priori bound (stored in the file, not re-proved)")
+        rows.append((label, data["a_priori"]))
     c = data["certified"]
     if c.get("available"):
         rows.append(("certified sup error (proved upper bound)", c["sup_error"]))

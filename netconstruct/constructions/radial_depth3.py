@@ -242,7 +242,7 @@ def _geometric(d: int, eps: Fraction, L: Fraction, R: Fraction, limit: int) -> G
             best = p
     if best is None:
         raise TooLargeError(f"the depth-3 network with geometric knots for d={d}, eps={float(eps):g} needs more "
-                            f"than {limit:,} neurons")
+                            f"than {limit - 1:,} neurons, above --max-neurons")
     return best
 
 

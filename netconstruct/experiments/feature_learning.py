@@ -447,10 +447,6 @@ def study(d: int | list[int] = 16, ns=(4000, 16000, 64000), target: str = "he2",
                          "--n ≤ 10^8 and --test ≤ 10^7")
     if not (device in ("cpu", "torch-cpu") or re.fullmatch(r"cuda(:\d{1,3})?", device, re.ASCII)):
         raise UsageError(f"--device must be cpu, torch-cpu or cuda[:k], got {device!r}")
-    work = sum(seeds * (sum(ns) + test) * (m1 or default_m1(k)) * (k + m2 + steps) for k in dims)
-    if work > MAX_WORK:
-        raise UsageError(f"this study is about {work:.2g} multiply-adds, above the budget of {MAX_WORK:.0e} "
-                         "(about an hour on one core); lower --seeds, --n, --m1 or --steps")
     if target not in TARGETS:
         raise UsageError(f"unknown --target {target!r} ({', '.join(TARGETS)})")
     if c is not None and (not math.isfinite(c) or c < 0 or c > 100):
@@ -461,6 +457,10 @@ def study(d: int | list[int] = 16, ns=(4000, 16000, 64000), target: str = "he2",
         if need > max_memory:
             raise UsageError(f"d = {k}, m1 = {width:,}, n = {max(ns):,} would need about {need / 2**30:.1f} GiB "
                              f"(limit {max_memory / 2**30:.1f} GiB); lower --m1 or --n")
+    work = sum(seeds * (sum(ns) + test) * (m1 or default_m1(k)) * (k + m2 + steps) for k in dims)
+    if work > MAX_WORK:
+        raise UsageError(f"this study is about {work:.2g} multiply-adds, above the budget of {MAX_WORK:.0e} "
+                         "(about an hour on one core); lower --seeds, --n, --m1 or --steps")
     results = [experiment(k, ns, target, m1, m2, test, seed, seeds, steps, c, device, progress=progress)
                for k in dims]
     if len(results) == 1:
