@@ -86,10 +86,13 @@ def float_net(net: Network) -> FloatNet:
     for layer in net.layers:
         W = np.zeros(layer.weight.shape)
         coo = as_coo(layer.weight)
-        for r, c, v in zip(coo.rows, coo.cols, coo.values):
-            W[r, c] = float(v)
+        try:
+            for r, c, v in zip(coo.rows, coo.cols, coo.values):
+                W[r, c] = float(v)
+            bs.append(np.array([float(b) for b in layer.bias]))
+        except OverflowError:
+            raise NotCertifiable("a weight or bias is beyond float64's range") from None
         Ws.append(W)
-        bs.append(np.array([float(b) for b in layer.bias]))
     fan_in = max(max(w.shape[1] for w in Ws), max(w.shape[0] for w in Ws)) + 1
     gamma = 2 * (fan_in + 8) * U / (1 - 2 * (fan_in + 8) * U)
     return FloatNet(tuple(Ws), tuple(np.abs(W) for W in Ws), tuple(bs), tuple(np.abs(b) for b in bs),

@@ -432,7 +432,26 @@ def make_target(
         L, source = certified_lipschitz(expr, R)[0], "certified (interval arithmetic)"
     if L == 0:
         L = Fraction(1, 10**9)  # a constant profile: any positive L works
-    return Target(str(expression), normalize(R), normalize(L), source, name)
+    target = Target(str(expression), normalize(R), normalize(L), source, name)
+    _check_magnitude(target)
+    return target
+
+
+#: the largest |g| a target may reach on [0, R]: its values become weights, which float64 must hold
+MAX_TARGET_MAGNITUDE = 2.0**600
+
+
+def _check_magnitude(target: Target) -> None:
+    """TargetError (exit 2) when g's values on [0, R] may exceed :data:`MAX_TARGET_MAGNITUDE` (an interval
+    enclosure of g over the whole interval: exp(1000), (10**50)**8 are refused before any network is built)."""
+    g = target.g_interval(0, target.radius)
+    import mpmath
+
+    top = max(abs(mpmath.mpf(g.a)), abs(mpmath.mpf(g.b)))  # mpf: no float overflow here
+    if not top <= MAX_TARGET_MAGNITUDE:  # also NaN / inf
+        shown = mpmath.nstr(top, 3) if mpmath.isfinite(top) else "infinity"
+        raise TargetError(f"g may reach {shown} on [0, R] (interval enclosure), beyond what float64 evaluation of the "
+                          f"network can hold (|g| ≤ 2^600): rescale the profile")
 
 
 def target_for(

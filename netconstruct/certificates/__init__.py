@@ -14,7 +14,7 @@ Adding a certificate: one module with ``certify(net, target) -> Certificate`` (r
 
 from __future__ import annotations
 
-from ..errors import FormatError, NetconstructError, UsageError
+from ..errors import FormatError, NetconstructError, TooLargeError, UsageError
 from ..network import Network
 from ..reports import Certificate, NoCertificate
 from . import general, ridges, sum_of_univariate
@@ -99,7 +99,7 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate |
     if wanted and b.general != "never":
         try:
             found.append(GENERAL(net, target, b))
-        except NotCertifiable as exc:
+        except (NotCertifiable, TooLargeError) as exc:  # too large for the box certificate: not a failure of the run
             reasons.append(str(exc))
     if not found:
         return NoCertificate("; ".join(reasons))

@@ -57,7 +57,11 @@ def handled() -> Iterator[None]:
     except NetconstructError as exc:
         fail(str(exc).replace("[", r"\["), exc.exit_code)
     except MemoryError:
-        fail("out of memory; try a larger --eps, a smaller --d, or a lower --max-neurons", 1)
+        from ..limits import default_max_memory, gib
+
+        fail(f"out of memory: an allocation failed although the job was estimated within the memory budget "
+             f"({gib(default_max_memory())} by default, --max-memory); the machine has less free memory than that — "
+             "make the job smaller (--eps, --d, --samples, --max-neurons)", 1)
     except Terminated:
         fail("terminated", 143)
     except KeyboardInterrupt:

@@ -73,6 +73,8 @@ def target(name: Optional[str], g: Optional[str], radius: str, lipschitz: Option
     from ..targets import make_target
 
     positive(radius, "radius")
+    if lipschitz is not None:
+        positive(lipschitz, "lipschitz")
     return make_target(name, g, radius, lipschitz)
 
 

@@ -152,6 +152,8 @@ def verify_cmd(
         check_metadata(net)
         if radius is not None:
             positive(radius, "radius")
+        if lipschitz is not None:
+            positive(lipschitz, "lipschitz")
         tgt = target_for(net.metadata.get("target"), target_name, g, radius, lipschitz)
         stored = (net.metadata.get("parameters") or {}).get("eps")
         if eps is not None:

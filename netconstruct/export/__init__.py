@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import NetconstructError
+from ..errors import FormatError, NetconstructError, UsageError
 from ..network import Network
 
 FORMATS = ("onnx", "torch", "npz")
@@ -31,10 +31,27 @@ class MissingExtra(NetconstructError):
 def require(module: str, extra: str):
     import importlib
 
+    import warnings
+
     try:
-        return importlib.import_module(module)
+        with warnings.catch_warnings():  # a library's import-time warnings (torch's) are not the user's business
+            warnings.simplefilter("ignore")
+            return importlib.import_module(module)
     except ImportError:
         raise MissingExtra(f"this needs {module}: pip install \"netconstruct[{extra}]\"") from None
+
+
+def real_array(a, where: str):
+    """``a`` as float64, or a FormatError where float64 would not hold it exactly: complex (the imaginary part
+    would be dropped), boolean or object entries, integers beyond 2^53."""
+    import numpy as np
+
+    a = np.asarray(a)
+    if a.dtype.kind not in "fiu":
+        raise FormatError(f"{where} has entries of type {a.dtype}, not real numbers")
+    if a.dtype.kind in "iu" and a.size and int(np.abs(a).max()) > 2**53:
+        raise FormatError(f"{where} has integers beyond 2^53, which float64 cannot hold exactly")
+    return a.astype(np.float64)
 
 
 def dense_bytes(net: Network, itemsize: int = 8) -> int:
@@ -108,6 +125,8 @@ def network_from_pieces(pieces, metadata: dict | None = None, where: str = "mode
         for name, a in (("weights", W), ("biases", b)):
             if a is None:
                 continue
+            if a.dtype.kind not in "fiu":  # complex, bool, object: no real number read from it
+                raise FormatError(f"{where}: layer {i + 1} has {name} of type {a.dtype}, not real numbers")
             if not np.isfinite(a).all():
                 raise FormatError(f"{where}: layer {i + 1} has NaN or infinite {name}")
             if a.size and float(np.abs(a).max()) >= 2.0**MAX_MAGNITUDE_BITS:
@@ -137,9 +156,9 @@ def network_from_pieces(pieces, metadata: dict | None = None, where: str = "mode
 def export(net: Network, fmt: str, path: str | Path, dtype: str = "float64") -> dict:
     """Write ``net`` as ``fmt`` (onnx, torch, npz); returns a small report."""
     if fmt not in FORMATS:
-        raise NetconstructError(f"unknown export format {fmt!r} (onnx, torch, npz)")
+        raise UsageError(f"unknown export format {fmt!r} (onnx, torch, npz)")
     if dtype not in ("float64", "float32"):
-        raise NetconstructError(f"unknown dtype {dtype!r} (float64 or float32)")
+        raise UsageError(f"unknown dtype {dtype!r} (float64 or float32)")
     check_size(net, 8 if dtype == "float64" else 4)
     if fmt == "onnx":
         from .onnx import save_onnx

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..fileio import atomic_writer
 from ..errors import FormatError
 from ..network import ACTIVATIONS, Network
+from . import real_array
 
 
 def save_npz(net: Network, path: str | Path, dtype: str = "float64") -> None:
@@ -61,9 +62,11 @@ def npz_pieces(data, path) -> list[tuple]:
         if act not in ACTIVATIONS or f"W{i}" not in data:
             raise FormatError(f"{path}: layer {i + 1}: missing W{i} or unknown activation {act!r}")
         try:
-            W = np.asarray(data[f"W{i}"], dtype=float)
-            b = np.asarray(data[f"b{i}"], dtype=float) if f"b{i}" in data else None
-        except (TypeError, ValueError):
+            W = real_array(data[f"W{i}"], f"{path}: W{i}")
+            b = real_array(data[f"b{i}"], f"{path}: b{i}") if f"b{i}" in data else None
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, FormatError):
+                raise
             raise FormatError(f"{path}: layer {i + 1}: W{i}/b{i} are not numeric arrays") from None
         pieces.append((W, b, act))
     return pieces

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..fileio import write_bytes
 from ..errors import FormatError
 from ..network import Network
-from . import linear_pieces, require
+from . import linear_pieces, real_array, require
 
 OPSET = 17
 META_KEY = "netconstruct_json"
@@ -121,7 +121,7 @@ def onnx_pieces(model, path) -> list[list]:
     def const(name, node):
         if name not in tensors:
             raise FormatError(f"{path}: node {node.name or node.op_type!r}: {name!r} is not a constant initializer")
-        return numpy_helper.to_array(tensors[name]).astype(float)
+        return real_array(numpy_helper.to_array(tensors[name]), f"{path}: initializer {name}")
 
     pieces: list[list] = []  # [W, b, act]
     for node in _graph_chain(g, path):

@@ -64,9 +64,13 @@ def read_torch(path: str | Path, max_memory: int | None = None):
     from ..limits import BYTES_PER_NUMBER, ensure_memory
 
     obj = None
+    import warnings
+
     for mmap in (True, False):
         try:
-            obj = torch.load(str(path), map_location="cpu", weights_only=True, mmap=mmap)
+            with warnings.catch_warnings():  # torch's own UserWarnings are not the user's business here
+                warnings.simplefilter("ignore")
+                obj = torch.load(str(path), map_location="cpu", weights_only=True, mmap=mmap)
             break
         except Exception as exc:
             error = exc
@@ -90,15 +94,31 @@ def torch_pieces(obj, path, activation: str = "relu") -> list[tuple]:
     acts = obj.get("activations") if isinstance(obj, dict) else None
     if acts is not None and (not isinstance(acts, list) or len(acts) != len(weights)):
         raise FormatError(f"{path}: 'activations' must list one activation per weight")
+    def exact64(name: str):
+        """The tensor as float64 numpy, refused where float64 would not hold it exactly (complex numbers: no
+        imaginary part dropped; integers beyond 2^53; booleans)."""
+        t = sd[name]
+        if t.is_complex():
+            raise FormatError(f"{path}: {name} has complex entries; a real network is needed")
+        if t.dtype == torch.bool or not (t.is_floating_point() or t.dtype in _INTEGER_TYPES(torch)):
+            raise FormatError(f"{path}: {name} has dtype {t.dtype}, not a real number type")
+        if not t.is_floating_point() and t.numel() and int(t.abs().max()) > 2**53:
+            raise FormatError(f"{path}: {name} has integers beyond 2^53, which float64 cannot hold exactly")
+        return t.detach().to(torch.float64).numpy()
+
     pieces = []
     for i, k in enumerate(weights):
-        W = sd[k].detach().to(torch.float64).numpy()
+        W = exact64(k)
         if W.ndim != 2:
             raise FormatError(f"{path}: {k} is not a matrix; only Linear layers are supported")
         bk = k[: -len("weight")] + "bias"
-        b = sd[bk].detach().to(torch.float64).numpy() if bk in sd else None
+        b = exact64(bk) if bk in sd else None
         pieces.append((W, b, acts[i] if acts else _guess_activation(weights, i, activation)))
     return pieces
+
+
+def _INTEGER_TYPES(torch) -> tuple:
+    return (torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64)
 
 
 def load_torch(path: str | Path, activation: str = "relu", max_memory: int | None = None) -> Network:
