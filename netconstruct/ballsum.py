@@ -39,6 +39,11 @@ LAMBDAS: tuple[Fraction, ...] = tuple(
 )
 
 
+#: more pieces than this within the float screen's tie band are bounded through the best one plus a proved margin
+#: (:meth:`Quadratics.extremes`) instead of one exact evaluation each
+EXACT_TIES = 64
+
+
 @dataclass(frozen=True)
 class Quadratics:
     """ε(t) = a₂t² + a₁t + a₀ on each piece [p, q] (pieces cover [−R, R]); all exact."""
@@ -77,8 +82,23 @@ class Quadratics:
         near = (F >= best - 1e-9 * scale) if upper else (F <= best + 1e-9 * scale)
         out = []
         for j, lam_j in enumerate(lambdas):
-            vals = [self.piece_extreme(int(k), lam_j, upper) for k in np.flatnonzero(near[j])]
-            out.append(max(vals) if upper else min(vals))
+            idx = np.flatnonzero(near[j])
+            if len(idx) <= EXACT_TIES:
+                vals = [self.piece_extreme(int(k), lam_j, upper) for k in idx]
+                out.append(max(vals) if upper else min(vals))
+                continue
+            # many pieces tie (uniform knots: every piece's error is the same parabola): the best one in float,
+            # exactly, widened by a margin that covers every tied piece.  Each float value F_k is within
+            # 10u·M_k of its exact one (u = 2⁻⁵³; M_k = |A|·max(p², q²) + |a₁|·max|p|, |q| + |a₀| bounds the terms;
+            # at the vertex the parabola is flat), so max_k exact_k ≤ exact_best + 20u·max_k M_k
+            # < exact_best + 10⁻¹³·max_k M_k: a proved bound, not an estimate
+            k = int(idx[np.argmax(F[j, idx])] if upper else idx[np.argmin(F[j, idx])])
+            pp, qq = P[idx, 0], P[idx, 1]
+            M = (np.abs(P[idx, 2] - lam[j, 0]) * np.maximum(pp * pp, qq * qq)
+                 + np.abs(P[idx, 3]) * np.maximum(np.abs(pp), np.abs(qq)) + np.abs(P[idx, 4])).max()
+            margin = Fraction(1e-13 * float(M) + 1e-300)
+            e = self.piece_extreme(k, lam_j, upper)
+            out.append(e + margin if upper else e - margin)
         return out
 
 

@@ -147,3 +147,63 @@ def test_importers_on_arbitrary_bytes(tmp_path_factory, suffix, blob):
         import_model(p)
     except NetconstructError:
         pass
+
+
+# --------------------------------------------------------------------------------------------
+# command-line options and network metadata (docs/reliability.md, "Bounded cost", "Stored claims")
+# --------------------------------------------------------------------------------------------
+HOSTILE = ["-1", "0", "nan", "inf", "-inf", "1e400", "1e-300", "١٢", "abc", "9" * 40, "", "-0", "0x10", "1/0",
+           "1e12", "tcp://", "inproc://x", "http://x:1", "tcp://127.0.0.1:abc", "garbage", "[1]", "exp(1000)"]
+RADIAL_OPTIONS = ["--d", "--eps", "--seed", "--samples", "--digits", "--workers", "--scheduler", "--lipschitz",
+                  "--radius", "--max-neurons", "--knots", "--depth", "--regime", "--g", "--time", "--max-regions"]
+
+
+def _cli(args):
+    from typer.testing import CliRunner
+
+    from netconstruct.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@settings(max_examples=60, deadline=30_000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(RADIAL_OPTIONS), st.sampled_from(HOSTILE)), min_size=1, max_size=2))
+def test_radial_options_fail_in_one_line(pairs):
+    """Any hostile option value: exit 0, 1 or 2 — never an internal error — and a failure is one line."""
+    args = ["radial", "--d", "2", "--eps", "0.3", "--samples", "50", "--no-verify"]
+    for option, value in pairs:
+        args += [option, value]
+    res = _cli(args)
+    assert res.exit_code in (0, 1, 2), (args, res.output[-500:])
+    if res.exit_code:
+        assert "internal error" not in res.output and res.output.strip().count("\n") == 0, (args, res.output)
+
+
+META_KEYS = ["d", "eps", "regime", "degree", "chebyshev", "directions", "knots", "n", "M", "shift"]
+
+
+@settings(max_examples=40, deadline=30_000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["r2d.json", "r3.json", "r2a.json"]),
+       st.lists(st.tuples(st.sampled_from(META_KEYS), st.none() | json_value), min_size=1, max_size=3),
+       st.booleans())
+def test_metadata_that_lies_is_a_bad_file(tmp_path_factory, name, edits, params_not_object):
+    """A network whose metadata was changed (keys removed, wrong types, another d or ε) is verified or refused
+    with one line and exit 1 — never an internal error; a lie about d is always refused."""
+    doc = json.loads((GOLDEN / name).read_text())
+    params = doc["metadata"].setdefault("parameters", {})
+    for key, value in edits:
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    if params_not_object:
+        doc["metadata"]["parameters"] = list(params.values())
+    path = tmp_path_factory.mktemp("meta") / name
+    path.write_text(json.dumps(doc))
+    res = _cli(["verify", path, "--samples", "50", "--time", "5"])
+    assert res.exit_code in (0, 1), res.output[-500:]
+    if res.exit_code:
+        assert "internal error" not in res.output and res.output.strip().count("\n") <= 40, res.output
+    lied_d = not params_not_object and "d" in dict(edits) and dict(edits)["d"] not in (None, doc["input_dim"])
+    if params_not_object or lied_d:
+        assert res.exit_code == 1 and "metadata does not match the network" in res.output, res.output[-300:]

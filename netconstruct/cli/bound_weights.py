@@ -35,7 +35,8 @@ def bound_weights_cmd(
     samples: Annotated[int, typer.Option(
         "--samples", help="Random grid points (beyond the limit) and random box points checked.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sampled points.")] = 0,
-    max_neurons: Annotated[int, typer.Option("--max-neurons", help="Refuse to build a larger network.")] = 5_000_000,
+    max_neurons: Annotated[int, typer.Option(
+        "--max-neurons", help="Refuse to build a larger network (about 45,000 neurons a second).")] = 1_000_000,
     json_out: Json = False,
     max_memory: MaxMemory = None,
     workers: Workers = None,

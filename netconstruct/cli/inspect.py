@@ -45,7 +45,7 @@ def eval_cmd(
 ) -> None:
     """Evaluate a network at one point in float64, in mpmath, and exactly when it is piecewise linear.
 
-    Example:  netconstruct eval net.json --x 0.1,0.2,0.3
+    Example:  netconstruct radial --d 3 --eps 0.1 --out net3.json && netconstruct eval net3.json --x 0.1,0.2,0.3
     """
     with handled():
         from ..exact import parse_exact

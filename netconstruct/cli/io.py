@@ -53,7 +53,7 @@ def import_cmd(
 
     Float weights are taken at their exact binary value.
 
-    Example:  netconstruct import model.onnx --out net.json
+    Example:  netconstruct import net.onnx --out back.json
     """
     with handled():
         writable(out, model)

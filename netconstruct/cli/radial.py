@@ -35,7 +35,8 @@ def radial(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sampled verification points.")] = 0,
     samples: Samples = 10_000,
     digits: Digits = 50,
-    max_neurons: Annotated[int, typer.Option("--max-neurons", help="Refuse to build larger networks.")] = 5_000_000,
+    max_neurons: Annotated[int, typer.Option(
+        "--max-neurons", help="Refuse to build larger networks (at the default, minutes of build and proof).")] = 1_000_000,
     verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Run the verification after building.")] = True,
     timings: Annotated[bool, typer.Option("--timings", help="Include timings in --json output (not reproducible).")] = False,
     workers: Workers = None,
@@ -135,7 +136,7 @@ def verify_cmd(
     within --time / --max-regions.
 
     Example:  netconstruct verify net.json
-    Example:  netconstruct import trained.onnx --out t.json && netconstruct verify t.json --target sine --eps 0.1
+    Example:  netconstruct import net.onnx --out t.json && netconstruct verify t.json --target sine --eps 0.1
     """
     with handled():
         from ..certificates import check_metadata, ensure_certifiable

@@ -7,13 +7,16 @@ from typing import Any
 
 
 def table(title: str, rows: list[tuple[str, str]]):
+    """Two columns of plain text (no markup: "[lower, upper]" stays as written); long values wrap onto more lines,
+    never cut (an exact value of 200 digits is shown whole)."""
     from rich.table import Table
+    from rich.text import Text
 
-    t = Table(title=title, show_header=False, title_justify="left")
+    t = Table(title=Text(title), show_header=False, title_justify="left")
     t.add_column("quantity", style="bold")
-    t.add_column("value")
+    t.add_column("value", overflow="fold")
     for k, v in rows:
-        t.add_row(k, v)
+        t.add_row(Text(k), Text(v))
     return t
 
 

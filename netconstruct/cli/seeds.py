@@ -95,7 +95,7 @@ def ball(
     """Learn the ball indicator 1{‖x‖ ≤ r} by GD on the output layer of a two-sigmoid-layer network
     (Safran & Lee 2022), beside a one-hidden-layer network trained end to end by standard GD.
 
-    Example:  netconstruct ball --d 20 --train-steps 1000 --plot ball.png
+    Example:  netconstruct ball --d 8 --train-steps 100 --plot ball.png
     """
     with handled():
         writable(out)
@@ -158,8 +158,9 @@ def feature_learning(
     """Three-layer feature learning (gradient steps on the middle layer, then ridge) vs a two-layer network
     of the same width on the same samples (Nichani, Damian & Lee 2023): normalised test error vs n.
 
-    Example:  netconstruct feature-learning --d 32 --n 8000,32000,128000,256000 --seeds 3 --plot fl.png
-              netconstruct feature-learning --d 8,12,16,24,32 --n 2000,4000,...  (sample-size exponents)
+    Example:  netconstruct feature-learning --d 16 --n 2000,8000 --plot fl.png
+    The paper's scale (minutes): --d 32 --n 8000,32000,128000,256000 --seeds 3; the sample-size exponents:
+    --d 8,12,16,24,32 with a list of --n.
     """
     with handled():
         from ..plot import check_image_file

@@ -58,7 +58,7 @@ class Params:
     band_bits: int = 10  # η = δ / 2^band_bits
     eps: Exact = 0  # output precision; 0 = exact on the grid
     output_range: Exact = 1  # M: |N(x̃)| ≤ M on every grid point
-    max_neurons: int = 5_000_000
+    max_neurons: int = 1_000_000
 
 
 def check_network(net: Network) -> None:

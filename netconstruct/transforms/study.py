@@ -38,7 +38,7 @@ def output_range(net: Network, grid, low, high, bits: int, check_limit: int, giv
 
 def bound_weights(net: Network, bits: int = 8, eps: Fraction = Fraction(0), band_bits: int = 10,
                   given_range: Fraction | None = None, low=None, high=None, check_limit: int = 1_000_000,
-                  samples: int = 20_000, seed: int = 0, max_neurons: int = 5_000_000,
+                  samples: int = 20_000, seed: int = 0, max_neurons: int = 1_000_000,
                   progress: Callable[[str], None] = lambda s: None, workers: int | None = 1,
                   scheduler: str | None = None) -> Report:
     """Transform ``net`` to depth 3k+3 with polynomially bounded weights and check the result exactly.
