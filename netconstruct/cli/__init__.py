@@ -35,27 +35,7 @@ def main() -> None:
     global _MAIN_PID
     _MAIN_PID = os.getpid()
     signal.signal(signal.SIGTERM, _on_sigterm)
-    raise SystemExit(_run())
-
-
-def _run() -> int:
-    """The app, with click's argument errors as one line on stderr (exit 2) instead of a framed block."""
-    import sys
-
-    try:
-        code = app(standalone_mode=False)
-    except Exception as exc:  # click's exceptions (typer may carry its own copy of click): known by their shape
-        if type(exc).__name__ == "Abort":
-            sys.stderr.write("error: interrupted\n")
-            return 130
-        if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
-            raise
-        ctx = getattr(exc, "ctx", None)
-        where = f" (see '{ctx.command_path} --help')" if ctx is not None else " (see 'netconstruct --help')"
-        message = " ".join(exc.format_message().split())
-        sys.stderr.write(f"error: {message}{where}\n")
-        return exc.exit_code
-    return code if isinstance(code, int) else 0
+    app()
 
 
 __all__ = ["app", "main"]

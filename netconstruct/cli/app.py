@@ -12,11 +12,37 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import NetconstructError, Terminated
 
+class _OneLineErrors(TyperGroup):
+    """The command group, with the command line's own errors (an unknown option, a value of the wrong type) as one
+    line on stderr and exit 2 — the same line whether the app runs from the console script or a test's runner."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        import sys
+
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Exception as exc:  # click's exceptions (typer carries its own copy of click): known by their shape
+            if type(exc).__name__ == "Abort":
+                sys.stderr.write("error: interrupted\n")
+                sys.exit(130)
+            if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
+                raise
+            ctx = getattr(exc, "ctx", None)
+            where = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'netconstruct --help'"
+            sys.stderr.write(f"error: {' '.join(exc.format_message().split())} ({where})\n")
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="netconstruct",
     help=(
         "Explicit neural networks from the theory of depth separation, built exactly, verified in "
