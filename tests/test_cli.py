@@ -76,7 +76,7 @@ def test_info_and_eval(built):
         (["radial", "--eps", "nan"], 2, "not a finite number"),
         (["radial", "--g", "__import__('os')"], 2, "unknown function"),
         (["radial", "--g", "sqrt(r)", "--d", "2"], 2, "not Lipschitz"),
-        (["radial", "--d", "100000", "--eps", "0.001"], 1, "above --max-neurons"),
+        (["radial", "--d", "100000", "--eps", "0.001"], 1, "--max-neurons 1,000,000"),
         (["verify", "/no/such/file.json"], 1, "no such file"),
         (["eval", "/no/such/file.json", "--x", "0"], 1, "no such file"),
     ],

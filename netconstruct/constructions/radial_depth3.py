@@ -241,8 +241,10 @@ def _geometric(d: int, eps: Fraction, L: Fraction, R: Fraction, limit: int) -> G
         if best is None or p.neurons < best.neurons:
             best = p
     if best is None:
-        raise TooLargeError(f"the depth-3 network with geometric knots for d={d}, eps={float(eps):g} needs more "
-                            f"than {limit - 1:,} neurons, above --max-neurons")
+        searched = min(limit - 1, d * (2 * gk.MAX_INTERIOR + 1))
+        raise TooLargeError(f"no depth-3 network with geometric knots for d={d}, eps={float(eps):g} within {searched:,} "
+                            f"neurons (the search covers up to {gk.MAX_INTERIOR:,} interior knots per coordinate and "
+                            f"--max-neurons {limit - 1:,})")
     return best
 
 
