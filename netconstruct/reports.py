@@ -75,6 +75,9 @@ class Sampled:
     worst_radius: float | None
     kinds: dict
     seed: int
+    #: the worst point, for anyone to re-check (``verify.witness``): exact coordinates inside the ball, N(x) exact,
+    #: g(‖x‖) enclosed, and the proved lower bound ``error_at_least`` of the sup error there
+    witness: dict | None = None
 
     @property
     def value(self) -> Fraction:
@@ -92,6 +95,7 @@ class Sampled:
             "worst_radius": self.worst_radius,
             "kinds": self.kinds,
             "seed": self.seed,
+            **({"witness": self.witness} if self.witness is not None else {}),
         }
 
 

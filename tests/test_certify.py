@@ -1,6 +1,7 @@
 """The certificate is a proof: it holds at every tested point and it detects a broken network."""
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,43 @@ def test_tied_pieces_are_bounded_soundly_through_the_best_one():
     assert all(a >= b for a, b in zip(fast[0], exact[0])) and all(a <= b for a, b in zip(fast[1], exact[1]))
     assert max(abs(a - b) for a, b in zip(fast[0] + fast[1], exact[0] + exact[1])) < Fraction(1, 10**10)
     assert any(a != b for a, b in zip(fast[0] + fast[1], exact[0] + exact[1]))  # the shortcut did run
+
+
+def test_the_lower_bound_comes_with_a_witness_anyone_can_recheck(tmp_path):
+    """Fact: verify's worst point is reported exactly, lies in the closed ball exactly, `eval` at it gives N(x)
+    again, and |N(x) − g(‖x‖)| evaluated independently at 60 digits is ≥ the proved `error_at_least`, which is
+    ≤ the certified upper bound."""
+    import json
+
+    import mpmath
+    from typer.testing import CliRunner
+
+    from netconstruct.cli import app
+
+    golden = Path(__file__).parent / "golden" / "r3.json"
+    res = CliRunner().invoke(app, ["verify", str(golden), "--samples", "100", "--json"])
+    data = json.loads(res.output)
+    w = data["empirical"]["witness"]
+    x = [Fraction(v) for v in w["x"]]
+    assert sum(v * v for v in x) <= 1 and w["norm_squared_le_radius_squared"]
+    ev = json.loads(CliRunner().invoke(app, ["eval", str(golden), "--x", ",".join(w["x"]), "--json"]).output)
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    n = ctx.mpf(Fraction(ev["exact"][0]).numerator) / Fraction(ev["exact"][0]).denominator
+    r = ctx.sqrt(sum(ctx.mpf(v.numerator) / v.denominator * ctx.mpf(v.numerator) / v.denominator for v in x))
+    err = abs(n - ctx.sin(ctx.pi * r) / ctx.pi)
+    assert err >= ctx.mpf(w["error_at_least"]) * (1 - ctx.mpf(10) ** -40)
+    assert Fraction(w["error_at_least"]) <= Fraction(data["sup_error_interval"]["upper"])
+
+
+def test_a_point_rounded_outside_the_ball_is_pulled_inside_exactly():
+    """Fact: a float point whose exact norm exceeds R by rounding is scaled inside exactly (‖x‖² ≤ R²)."""
+    import math
+
+    from netconstruct.verify import inside_ball
+
+    v = [1 / math.sqrt(3)] * 3
+    v = [math.nextafter(c, 2) for c in v]  # just outside the unit sphere in exact arithmetic
+    assert sum(Fraction(c) ** 2 for c in v) > 1
+    x = inside_ball(v, 1)
+    assert sum(c * c for c in x) <= 1 and all(abs(float(a) - b) < 1e-12 for a, b in zip(x, v))
