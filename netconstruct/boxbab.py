@@ -290,14 +290,14 @@ def _bound_piece(context, piece) -> tuple:
     return bound_boxes(fn, table, piece[0], piece[1], linear_target)
 
 
-def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | None = None,
+def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | None = None,
                 max_regions: int = 2_000_000, seconds: float = 60.0,
                 progress: Callable[[str], None] | None = None, linear_target: bool = True,
-                workers: int | None = 1, scheduler: str | None = None) -> BoxResult:
+                workers: int | None = 1, scheduler: str | None = None, atol: float = 0.0) -> BoxResult:
     """Branch and bound over boxes covering the ball (see the module docstring).
 
-    Stops when the proved bound is within ``tol`` (relative) of the worst error found at a box centre
-    ("tolerance"), when it is ≤ ``stop_below`` ("below"), when the error found exceeds ``stop_below``
+    Stops when the proved bound is within ``tol`` (relative) plus ``atol`` (absolute) of the worst error found at a
+    box centre, upper ≤ lower·(1 + tol) + atol ("tolerance"), when it is ≤ ``stop_below`` ("below"), when the error found exceeds ``stop_below``
     ("above"), or when ``max_regions`` boxes were bounded or ``seconds`` passed (the bound is then still
     valid, only looser).  ``linear_target=False`` is the plain CROWN baseline of the benchmark (g bounded by
     its range on each box).  Each step's boxes are bounded in up to :data:`PIECES_PER_STEP` pieces by
@@ -355,7 +355,7 @@ def certify_any(net: Network, target, tol: float = 0.01, stop_below: float | Non
         last_report = t0
         while True:
             top = float(Ub.max()) if len(Ub) else -np.inf
-            if top <= best * (1 + tol) + 1e-15:
+            if top <= best * (1 + tol) + atol + 1e-15:
                 stopped = "tolerance"
                 break
             if stop_below is not None and max(top, pruned) <= stop_below:

@@ -218,3 +218,33 @@ def test_the_box_branch_and_bound_is_the_same_on_any_backend(monkeypatch):
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c:
         assert key(certify_any(net, t, max_regions=3000, seconds=600, tol=0.0, scheduler=c.scheduler_address)) == key(one)
+
+
+@pytest.mark.parametrize("tol,atol", [(0.05, 0.0), (1e-3, 0.0), (0.0, 1e-3)])
+def test_the_stopping_gap_is_honoured(sine, tol, atol):
+    """Fact: a run that stops on its gap has upper ≤ lower·(1 + tol) + atol (the reported float bounds are rounded
+    outward to 30 bits, hence the 10⁻⁸ slack), and a smaller tolerance never gives a looser bound."""
+    net = _trained_net(1, 2, (16, 8), 300, sine)
+    res = certify_any(net, sine, tol=tol, atol=atol, seconds=60)
+    assert res.stopped == "tolerance", res.stopped
+    assert res.upper <= res.lower * (1 + tol) + atol + 1e-8 * res.upper
+    loose = certify_any(net, sine, tol=0.2, seconds=60)
+    assert res.upper <= loose.upper
+
+
+def test_verify_takes_the_gap_from_the_command_line(tmp_path):
+    """Fact: `verify --tol T` stops the general certificate at the relative gap T (and says so)."""
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from netconstruct.cli import app
+
+    golden = Path(__file__).parent / "golden" / "r2a.json"
+    for tol in ("0.05", "0.0001"):
+        out = json.loads(CliRunner().invoke(app, ["verify", str(golden), "--samples", "100", "--tol", tol,
+                                                  "--json"]).output)
+        cert = out["certified"]
+        assert f"within {float(tol):g} (relative)" in cert["stopped"], cert["stopped"]
+        assert float(cert["sup_error"]) <= float(cert["worst_found_float64"]) * (1 + float(tol)) * (1 + 1e-8)

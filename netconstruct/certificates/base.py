@@ -23,14 +23,16 @@ class Budget:
 
     ``general``: "auto" runs it where no structural certificate applies and, in addition, for inputs of
     dimension ≤ ``general_dims`` (the smaller bound wins); "always" / "never" as they say.  The search
-    stops at a relative gap ``tol`` between the bound and the worst error found, below ``stop_below``,
+    stops when the bound is within ``tol`` (relative) plus ``atol`` (absolute) of the worst error found
+    (upper ≤ lower·(1 + tol) + atol), below ``stop_below``,
     or when ``max_regions`` boxes or ``seconds`` are spent (a box budget keeps outputs reproducible;
     the time limit is a safety net).  ``workers`` / ``scheduler``: where each step's boxes are bounded
     (:mod:`netconstruct.parallel`; the same bounds on any backend)."""
 
     max_regions: int = 2_000_000
     seconds: float = 120.0
-    tol: float = 0.01
+    tol: float = 1e-3
+    atol: float = 0.0
     stop_below: float | None = None
     general: str = "auto"
     general_dims: int = 3

@@ -24,14 +24,15 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate:
     does not apply: other activations, several outputs)."""
     b = budget or Budget()
     res = certify_any(net, target, tol=b.tol, stop_below=b.stop_below, max_regions=b.max_regions,
-                      seconds=b.seconds, progress=b.progress, workers=b.workers, scheduler=b.scheduler)
+                      seconds=b.seconds, progress=b.progress, workers=b.workers, scheduler=b.scheduler, atol=b.atol)
     gap = res.upper / res.lower if res.lower > 0 else None
     details = {
         "boxes": res.regions,
         "boxes_in_cover": res.live,
         "worst_found_float64": res.lower,
         "upper_over_found": gap,
-        "stopped": {"tolerance": f"bound within {b.tol:g} of the error found",
+        "stopped": {"tolerance": f"bound within {b.tol:g} (relative)" + (f" + {b.atol:g}" if b.atol else "")
+                                 + " of the error found",
                     "below": "bound below the requested value",
                     "above": "an error above the requested value was found",
                     "regions": f"box budget ({b.max_regions:,}) spent",

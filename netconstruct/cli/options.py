@@ -34,6 +34,10 @@ BoxTime = Annotated[float, typer.Option(
     "--time", help="Seconds the general (box) certificate may spend; past it the bound stays valid, only looser.")]
 MaxRegions = Annotated[int, typer.Option(
     "--max-regions", help="Boxes the general certificate may bound (a budget that keeps results reproducible).")]
+Tol = Annotated[float, typer.Option(
+    "--tol", help="The general certificate stops when upper ≤ lower·(1 + tol) + atol (relative gap; default 1e-3).")]
+Atol = Annotated[float, typer.Option(
+    "--atol", help="Absolute part of the stopping gap of the general certificate (default 0).")]
 General = Annotated[str, typer.Option(
     "--general", help="General box certificate: auto (where no structural one applies, and for d ≤ 3 beside it), "
                       "always, or never.")]
@@ -78,15 +82,17 @@ def target(name: Optional[str], g: Optional[str], radius: str, lipschitz: Option
     return make_target(name, g, radius, lipschitz)
 
 
-def budget(seconds: float, max_regions: int, general: str = "auto"):
+def budget(seconds: float, max_regions: int, general: str = "auto", tol: float = 1e-3, atol: float = 0.0):
     """The general certificate's :class:`~netconstruct.certificates.Budget`, or a one-line UsageError."""
     from ..certificates import Budget
 
-    if not seconds > 0 or max_regions < 1:
+    if not (seconds > 0 and seconds < float("inf")) or max_regions < 1:
         raise UsageError(f"--time must be > 0 and --max-regions ≥ 1, got {seconds:g} and {max_regions}")
     if general not in ("auto", "always", "never"):
         raise UsageError(f"--general must be auto, always or never, got {general!r}")
-    return Budget(max_regions=max_regions, seconds=seconds, general=general)
+    finite(tol, "--tol", 0.0, 1e6, open_low=False)
+    finite(atol, "--atol", 0.0, 1e300, open_low=False)
+    return Budget(max_regions=max_regions, seconds=seconds, general=general, tol=tol, atol=atol)
 
 
 def memory(text: Optional[str]) -> Optional[int]:

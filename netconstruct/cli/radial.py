@@ -9,8 +9,8 @@ import typer
 from ..errors import FormatError, UsageError
 from . import options as opt
 from .app import app, emit_json, handled, stages, stdout
-from .options import (BoxTime, Digits, General, GExpr, Json, Lipschitz, MaxMemory, MaxRegions, NetworkFile, OutFile,
-                      Samples, Scheduler, TargetName, Workers, budget, memory, positive, target, writable)
+from .options import (Atol, BoxTime, Digits, General, GExpr, Json, Lipschitz, MaxMemory, MaxRegions, NetworkFile,
+                      OutFile, Samples, Scheduler, TargetName, Tol, Workers, budget, memory, positive, target, writable)
 from .render import stats_rows, table, verification_rows
 
 
@@ -44,6 +44,8 @@ def radial(
     box_time: BoxTime = 120.0,
     max_regions: MaxRegions = 2_000_000,
     general: General = "auto",
+    tol: Tol = 1e-3,
+    atol: Atol = 0.0,
 ) -> None:
     """Build an explicit network for a radial target f(x) = g(‖x‖) on the ball, and verify it.
 
@@ -71,7 +73,7 @@ def radial(
         if knots not in ("auto", "geometric", "uniform"):
             raise UsageError(f"--knots must be auto, geometric or uniform, got {knots!r}")
         options = {"knots": None if knots == "auto" else knots} if depth == 3 else {}
-        limits = budget(box_time, max_regions, general)
+        limits = budget(box_time, max_regions, general, tol, atol)
         with stages(True) as progress:
             progress("certifying the Lipschitz constant of g")
             tgt = target(target_name, g, radius, lipschitz)
@@ -126,6 +128,8 @@ def verify_cmd(
     box_time: BoxTime = 120.0,
     max_regions: MaxRegions = 2_000_000,
     general: General = "auto",
+    tol: Tol = 1e-3,
+    atol: Atol = 0.0,
 ) -> None:
     """Re-verify a saved network against its target: sup error ∈ [lower, upper], exit 0 only on a proof.
 
@@ -167,7 +171,7 @@ def verify_cmd(
             eps_source = "file"
         else:
             eps_q, eps_source = None, "--eps"
-        limits = budget(box_time, max_regions, general)
+        limits = budget(box_time, max_regions, general, tol, atol)
         with stages(True) as progress:
             rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress,
                                 workers=workers, scheduler=scheduler, budget=limits, eps_source=eps_source)
