@@ -176,3 +176,18 @@ def test_a_scheduler_that_never_answers_is_given_up_within_seconds():
         server.close()
     assert res.returncode == 2 and "did not answer" in res.stderr, res.stderr[-500:]
     assert elapsed < 40
+
+
+def test_an_unreadable_input_is_a_bad_file(tmp_path, monkeypatch):
+    """A file the process may not read (permissions; simulated, as the suite may run as root) exits 1, as
+    documented, with one line — for a network file and for a model file."""
+    import netconstruct.jsonio
+
+    net = tmp_path / "n.json"
+    net.write_bytes((GOLDEN / "r3.json").read_bytes())
+    monkeypatch.setattr(netconstruct.jsonio.os, "access", lambda path, mode: False)
+    for args in (["info", net], ["verify", net], ["import", net.with_suffix(".npz"), "--out", tmp_path / "o.json"]):
+        if args[1].suffix == ".npz":
+            args[1].write_bytes(b"PK")
+        res = run(*args)
+        assert res.exit_code == 1 and "permission denied" in res.output and res.output.count("\n") == 1, res.output

@@ -15,7 +15,7 @@ from .render import fmt_number, table
 
 @app.command("bound-weights")
 def bound_weights_cmd(
-    model: Annotated[Path, typer.Argument(help="A ReLU network: JSON, .onnx, .pt/.pth or .npz.")],
+    model: Annotated[Path, typer.Argument(help="A ReLU network: JSON, .onnx, .pt/.pth or .npz.", readable=False)],
     bits: Annotated[int, typer.Option("--bits", "-B", help="Bits per input coordinate (grid 2^B per axis).")] = 8,
     eps: Annotated[str, typer.Option(
         "--eps", help="Output precision: digits below ε are dropped (error ≤ ε/2 on the grid); 0 = exact.")] = "0",

@@ -71,8 +71,9 @@ def eval_cmd(
 
 @app.command()
 def plot(
-    network: Annotated[Path, typer.Argument(help="A network JSON file with a radial target in its metadata.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.")],
+    network: Annotated[Path, typer.Argument(
+        help="A network JSON file with a radial target in its metadata.", readable=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.", readable=False)],
     rays: Annotated[int, typer.Option("--rays", help="Number of rays from the origin.")] = 6,
     seed: Seed = 0,
     target_name: TargetName = None,

@@ -17,7 +17,7 @@ from .render import stats_rows, table
 def export_cmd(
     network: NetworkFile,
     to: Annotated[str, typer.Option("--to", help="onnx, torch or npz.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.onnx, .pt, .npz).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.onnx, .pt, .npz).", readable=False)],
     dtype: Annotated[str, typer.Option("--dtype", help="float64 (no precision lost) or float32.")] = "float64",
     json_out: Json = False,
     max_memory: MaxMemory = None,
@@ -43,8 +43,8 @@ def export_cmd(
 
 @app.command("import")
 def import_cmd(
-    model: Annotated[Path, typer.Argument(help="A .onnx, .pt/.pth (state_dict) or .npz model.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Write the network JSON here.")],
+    model: Annotated[Path, typer.Argument(help="A .onnx, .pt/.pth (state_dict) or .npz model.", readable=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Write the network JSON here.", readable=False)],
     activation: Annotated[str, typer.Option("--activation", help="Hidden activation for a bare state_dict.")] = "relu",
     json_out: Annotated[bool, typer.Option("--json", help="Print the imported network's statistics as JSON.")] = False,
     max_memory: MaxMemory = None,

@@ -21,8 +21,8 @@ GExpr = Annotated[Optional[str], typer.Option("--g", help=G_HELP)]
 Lipschitz = Annotated[Optional[str], typer.Option("--lipschitz", help="Lipschitz constant of g (default: certified).")]
 Samples = Annotated[int, typer.Option("--samples", help="Number of random verification points.")]
 Digits = Annotated[int, typer.Option("--digits", help="mpmath digits for re-evaluating the worst points.")]
-NetworkFile = Annotated[Path, typer.Argument(help="A network JSON file.")]
-OutFile = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the result here.")]
+NetworkFile = Annotated[Path, typer.Argument(help="A network JSON file.", readable=False)]
+OutFile = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the result here.", readable=False)]
 MaxMemory = Annotated[Optional[str], typer.Option(
     "--max-memory", help="Refuse work estimated above this much memory, e.g. 4G or 512M (default: half of RAM).")]
 Workers = Annotated[Optional[int], typer.Option(
@@ -41,7 +41,7 @@ Atol = Annotated[float, typer.Option(
 General = Annotated[str, typer.Option(
     "--general", help="General box certificate: auto (where no structural one applies, and for d ≤ 3 beside it), "
                       "always, or never.")]
-PlotFile = Annotated[Optional[Path], typer.Option("--plot", help="Also draw the curves (PNG).")]
+PlotFile = Annotated[Optional[Path], typer.Option("--plot", help="Also draw the curves (PNG).", readable=False)]
 
 
 def positive(text: str, name: str) -> Fraction:
