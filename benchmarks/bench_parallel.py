@@ -88,7 +88,7 @@ def box_job(quick: bool):
     the same steps."""
     import numpy as np
 
-    from netconstruct.boxbab import certify_any
+    from netconstruct.bounds.boxes import certify_any
     from netconstruct.network import Network, dense_layer
     from netconstruct.targets import make_target
 

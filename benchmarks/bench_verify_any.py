@@ -2,7 +2,7 @@
 
 Each row reports the interval [lower, upper] for sup_{‖x‖≤1} |N(x) − g(‖x‖)| and the time to get it:
 *upper* is proved (the structural certificate where the network has that structure, and/or the box
-branch and bound of `boxbab.certify_any`); *lower* is the worst error found (box centres, structured points,
+branch and bound of `bounds.boxes.certify_any`); *lower* is the worst error found (box centres, structured points,
 hill climbing, re-evaluated at 50 digits).  The baseline column runs the same branch and bound in its
 CROWN-only mode — the network's CROWN bounds minus the range of g on each box's radius interval, without
 the ball-aware linear bound of g(‖x‖) — under the same time budget.
@@ -21,7 +21,7 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-from netconstruct.boxbab import certify_any
+from netconstruct.bounds.boxes import certify_any
 from netconstruct.certificates import Budget
 from netconstruct.constructions import radial_depth3
 from netconstruct.targets import make_target

@@ -342,7 +342,7 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
     """
     import time
 
-    from .bnb import certified_max
+    from .bounds.interval_max import certified_max
     from .limits import LIPSCHITZ_SECONDS
 
     R = Fraction(radius)

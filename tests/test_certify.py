@@ -95,20 +95,20 @@ def test_tied_pieces_are_bounded_soundly_through_the_best_one():
     """Fact: with uniform knots every piece of ε(t) = h(t) − h(0) − t² reaches the same extremes, and the shortcut
     for many tied pieces (the best one exactly plus a proved margin) is never below the exact maximum (upper) nor
     above the exact minimum (lower), and within 10⁻¹⁰ of them, for λ = 0 and every sixteenth λ of the grid."""
-    from netconstruct import ballsum
+    from netconstruct.bounds import shells
     from netconstruct.constructions.univariate import square_interpolant_at
 
     R = Fraction(1)
     h = square_interpolant_at([R * k / 200 for k in range(201)]).relu_sum()
-    q = ballsum.square_error(h, R)
-    lams = (Fraction(0),) + ballsum.LAMBDAS[::16]
+    q = shells.square_error(h, R)
+    lams = (Fraction(0),) + shells.LAMBDAS[::16]
     fast = q.extremes(lams, True), q.extremes(lams, False)
-    saved = ballsum.EXACT_TIES
+    saved = shells.EXACT_TIES
     try:
-        ballsum.EXACT_TIES = 10**9  # every tied piece evaluated exactly
+        shells.EXACT_TIES = 10**9  # every tied piece evaluated exactly
         exact = q.extremes(lams, True), q.extremes(lams, False)
     finally:
-        ballsum.EXACT_TIES = saved
+        shells.EXACT_TIES = saved
     assert all(a >= b for a, b in zip(fast[0], exact[0])) and all(a <= b for a, b in zip(fast[1], exact[1]))
     assert max(abs(a - b) for a, b in zip(fast[0] + fast[1], exact[0] + exact[1])) < Fraction(1, 10**10)
     assert any(a != b for a, b in zip(fast[0] + fast[1], exact[0] + exact[1]))  # the shortcut did run

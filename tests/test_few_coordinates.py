@@ -1,4 +1,4 @@
-"""The vertex lower bound of Σ h̃(x_i) on a shell (ballsum.FewCoordinates; docs/constructions/radial_depth3.md,
+"""The vertex lower bound of Σ h̃(x_i) on a shell (bounds.shells.FewCoordinates; docs/constructions/radial_depth3.md,
 "Lemma G4") and the tightness it gives the sum-of-univariate certificate at every d."""
 
 import math
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from netconstruct.ballsum import FewCoordinates, square_error
+from netconstruct.bounds.shells import FewCoordinates, square_error
 from netconstruct.constructions import radial_depth3 as r3
 from netconstruct.constructions.univariate import square_interpolant, square_interpolant_at
 from netconstruct.piecewise import ReluSum

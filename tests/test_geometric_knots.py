@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from netconstruct.ballsum import BallSum, square_error
+from netconstruct.bounds.shells import BallSum, square_error
 from netconstruct.certificates.sum_of_univariate import certify_radial, target_interval
 from netconstruct.constructions import geometric_knots as gk
 from netconstruct.constructions import radial_depth3 as r3
@@ -123,7 +123,7 @@ def test_perturbed_weight_makes_a_too_good_claim_fail(sine):
 def test_float_screen_of_the_lambda_tables_is_exact():
     """The float pre-screen in Quadratics.extremes changes nothing: for every λ of the grid the result equals
     the exact extremum over all pieces (uniform and geometric knots, both directions)."""
-    from netconstruct.ballsum import LAMBDAS
+    from netconstruct.bounds.shells import LAMBDAS
     from netconstruct.constructions.univariate import square_interpolant
 
     R = Fraction(1)

@@ -93,11 +93,11 @@ WORKERS_VARIABLE = "NETCONSTRUCT_GOLDEN_WORKERS"
 def test_golden(name, tmp_path, monkeypatch):
     workers = os.environ.get(WORKERS_VARIABLE)
     if workers:  # every piece through the worker processes, none in this one
-        import netconstruct.boxbab
+        import netconstruct.bounds.boxes
         import netconstruct.verify
 
         monkeypatch.setattr(netconstruct.verify, "_INLINE_WORK", 0)
-        monkeypatch.setattr(netconstruct.boxbab, "_INLINE_WORK", 0)
+        monkeypatch.setattr(netconstruct.bounds.boxes, "_INLINE_WORK", 0)
     code, out, files = run_case(name, tmp_path, GOLDEN, workers=int(workers) if workers else None)
     assert code == 0, out
     _same(name, out, (GOLDEN / f"{name}.stdout").read_text())

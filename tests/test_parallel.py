@@ -20,11 +20,11 @@ def _fail_once(context, x):
 def no_inline_shortcut(monkeypatch):
     """Small searches and small branch-and-bound steps normally run in the calling process (cheaper than a
     round trip to the workers); here every piece goes through the backend under test."""
-    import netconstruct.boxbab
+    import netconstruct.bounds.boxes
     import netconstruct.verify
 
     monkeypatch.setattr(netconstruct.verify, "_INLINE_WORK", 0)
-    monkeypatch.setattr(netconstruct.boxbab, "_INLINE_WORK", 0)
+    monkeypatch.setattr(netconstruct.bounds.boxes, "_INLINE_WORK", 0)
 
 
 def invoke(*args):

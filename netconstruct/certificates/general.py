@@ -1,4 +1,4 @@
-"""The certificate of *any* feed-forward ReLU network: box branch and bound (:mod:`netconstruct.boxbab`).
+"""The certificate of *any* feed-forward ReLU network: box branch and bound (:mod:`netconstruct.bounds.boxes`).
 
 Its value is a proved upper bound of sup_{‖x‖≤R} |N(x) − g(‖x‖)| for the network with its exact weights;
 ``details`` also carry the worst error found at a box centre (a float64 *lower* estimate), the gap
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..boxbab import certify_any
+from ..bounds.boxes import certify_any
 from ..network import Network
 from ..reports import Certificate
 from .base import Budget
@@ -20,7 +20,7 @@ METHOD = ("box branch and bound over the ball: CROWN linear relaxations, a linea
 
 
 def certify(net: Network, target, budget: Budget | None = None) -> Certificate:
-    """Run :func:`netconstruct.boxbab.certify_any` under ``budget`` (raises ``NotCertifiable`` where it
+    """Run :func:`netconstruct.bounds.boxes.certify_any` under ``budget`` (raises ``NotCertifiable`` where it
     does not apply: other activations, several outputs)."""
     b = budget or Budget()
     res = certify_any(net, target, tol=b.tol, stop_below=b.stop_below, max_regions=b.max_regions,

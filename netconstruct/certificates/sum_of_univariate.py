@@ -16,7 +16,7 @@ analysis of the concave quadratics ε_i (rational arithmetic; square roots round
 
 so, for ‖x‖ = r,   C₀ + Σγ_i ≤ e(x) ≤ C₀ + min(Σβ_i, ‖α₊‖₂ · r)   (Cauchy–Schwarz on Σα_i|x_i|).
 
-On a shell r_a ≤ ‖x‖ ≤ r_b, S also obeys the Lagrangian bounds of :mod:`netconstruct.ballsum`
+On a shell r_a ≤ ‖x‖ ≤ r_b, S also obeys the Lagrangian bounds of :mod:`netconstruct.bounds.shells`
 (min_λ [max((1+λ)r_a², (1+λ)r_b²) + Σ_i max_t(ε_i(t) − λt²)] and the matching lower bound), which use that
 few coordinates can be large on the ball; the tighter of the two bounds is taken on each side.
 
@@ -33,8 +33,8 @@ from fractions import Fraction
 from typing import Callable
 
 from ..arith import interval_bounds
-from ..ballsum import ball_sum, few_coordinates, square_error
-from ..bnb import certified_max
+from ..bounds.shells import ball_sum, few_coordinates, square_error
+from ..bounds.interval_max import certified_max
 from ..exact import Exact, normalize, sqrt_down, sqrt_up
 from ..matrix import Outer
 from ..network import Network
@@ -221,7 +221,7 @@ def certify_radial(
 
 
 def _lowest_point(st: RadialStructure, few, members: list[list[int]], r: float) -> tuple | None:
-    """The point of the sphere ‖x‖ = r where S is least (the vertex of :class:`~netconstruct.ballsum.FewCoordinates`),
+    """The point of the sphere ‖x‖ = r where S is least (the vertex of :class:`~netconstruct.bounds.shells.FewCoordinates`),
     each coordinate given the sign at which its h is smaller — a structured candidate for the worst error."""
     groups = few.minimiser(r)
     if groups is None:

@@ -9,7 +9,7 @@ The proved radius error of a knot set with centring shift c (docs/constructions/
 
     δ = sup_{0≤r≤R} max( √(U(r) − c) − r,  r − √max(L(r) − c, 0) ),
 
-with U, L the Lagrangian shell bounds of ‖x‖² + Σ_i (h(x_i) − x_i²) of :mod:`netconstruct.ballsum`; it is
+with U, L the Lagrangian shell bounds of ‖x‖² + Σ_i (h(x_i) − x_i²) of :mod:`netconstruct.bounds.shells`; it is
 computed exactly by branch and bound over shells (:func:`radius_error`).  :func:`search` chooses
 (n₀, n_g, ρ, c) in floats — ρ ∈ 80 rationals from 1.01 to 5, n₀ ≤ 4, √c/δ-budget ∈ {0, 1/16, …, 1} — for the fewest
 interior knots whose estimated δ fits the budget; the exact δ is then proved for the choice.
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..bnb import certified_max
+from ..bounds.interval_max import certified_max
 from ..exact import Exact, sqrt_down, sqrt_up
 
 #: ratios ρ tried: 80 rationals p/100, roughly geometric from 1.01 to 5
@@ -178,7 +178,7 @@ def radius_error(bs, shift: Exact, R: Exact, max_steps: int = 3000) -> tuple[Fra
     """(proved δ, shells): sup over 0 ≤ r ≤ R of the radius error of S = ‖x‖² + Σε_i − c (module docstring).
 
     On a shell [r_a, r_b]: √(S) − r ≤ √(U − c) − r_a and r − √(S⁺) ≤ r_b − √((L − c)⁺), square roots
-    rounded outward; ``bs`` is the :class:`~netconstruct.ballsum.BallSum` of the coordinates' errors."""
+    rounded outward; ``bs`` is the :class:`~netconstruct.bounds.shells.BallSum` of the coordinates' errors."""
     c = Fraction(shift)
 
     def bound(ra: Fraction, rb: Fraction) -> Fraction:

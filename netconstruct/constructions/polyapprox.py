@@ -91,7 +91,7 @@ def certify_poly_error(target: Target, R: Fraction, cheb: tuple[Exact, ...], tol
     certified Lipschitz constant of g (``lipschitz``, default the target's), and Λ = (4/R)·Σ_j |a_j| j² bounds |d/dr Q(r²)| by Markov's
     inequality |T_j'| ≤ j² on [−1, 1] and |dy/dr| = 4r/R² ≤ 4/R.  Shells are refined by branch and bound.
     """
-    from ..bnb import certified_max
+    from ..bounds.interval_max import certified_max
 
     ops = interval(113)
     a_iv = [ops.const(Fraction(a)) for a in cheb]

@@ -6,7 +6,7 @@ approximations of x_i² into S(x) ≈ ‖x‖², the second approximates t ↦ g
 
 Two knot schemes for the squares (``knots``): "uniform" (below, the textbook construction) and
 "geometric" — uniform near 0, geometric above (:mod:`.geometric_knots`), with a radius error proved by
-the Lagrangian shell bounds of :mod:`netconstruct.ballsum`; size O(d·log(d/ε)/√ε) instead of d^{3/2}/ε.
+the Lagrangian shell bounds of :mod:`netconstruct.bounds.shells`; size O(d·log(d/ε)/√ε) instead of d^{3/2}/ε.
 :func:`plan` picks the smaller by default.
 
 Construction (all numbers exact; uniform knots)
@@ -215,7 +215,7 @@ def plan_uniform(d: int, eps: Exact, target: Target) -> Plan:
 
 @functools.lru_cache(maxsize=64)
 def _geometric(d: int, eps: Fraction, L: Fraction, R: Fraction, limit: int) -> GeometricPlan:
-    from ..ballsum import ball_sum, square_error
+    from ..bounds.shells import ball_sum, square_error
 
     budget = eps - STORAGE_BUDGET
     b = KAPPA0 * L * R

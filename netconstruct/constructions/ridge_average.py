@@ -23,7 +23,7 @@ poly(1/ε) neurons at fixed d — this is an explicit network in that regime):
 * N(x) = (1/n) Σ_k ψ̃(⟨w_k, x⟩) + shift, the constant shift centring the error.
 
 **Proof of accuracy.**  Not a priori: every network built is certified by the box certificate
-(:mod:`netconstruct.boxbab`, a proof of sup_{‖x‖≤R} |N − f| ≤ value) before it is returned;
+(:mod:`netconstruct.bounds.boxes`, a proof of sup_{‖x‖≤R} |N − f| ≤ value) before it is returned;
 the plan's size comes from float64 estimates and is enlarged until the certificate is ≤ ε.  Measured
 sizes and the log-log slope in 1/ε are in ``docs/constructions/radial_depth2.md`` and
 ``docs/performance.md``.
@@ -349,7 +349,7 @@ def certified(d: int, eps: Fraction, target: Target, max_neurons: int = DEFAULT_
 def build(d: int, eps, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS, attempts: int = 6,
           seconds: float = 120.0, progress=None) -> Network:
     """Plan, build and *certify*: the returned network carries a proved bound ≤ ε in ``metadata.bounds``."""
-    from ..boxbab import certify_any
+    from ..bounds.boxes import certify_any
 
     p = plan(d, eps, target, max_neurons)
     for _ in range(attempts):

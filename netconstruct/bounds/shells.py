@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
-from .exact import Exact
-from .piecewise import ReluSum
+from ..exact import Exact
+from ..piecewise import ReluSum
 
 #: the λ grid: 0 and ±2^{k/8}, k = −160 … 160, as exact binary rationals
 LAMBDAS: tuple[Fraction, ...] = tuple(

@@ -1,4 +1,4 @@
-"""The box certificate (netconstruct.boxbab) and the profile tables it reads (netconstruct.profile_table).
+"""The box certificate (netconstruct.bounds.boxes) and the profile tables it reads (netconstruct.bounds.profile_tables).
 
 Facts checked: every box bound encloses the exact error N(x) − g(‖x‖) at exact rational points of the box
 inside the ball (random networks, random boxes: a property test); the branch and bound's value is ≥ the
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from netconstruct.arith import multiprecision
-from netconstruct.boxbab import bound_boxes, certify_any, float_net
+from netconstruct.bounds.boxes import bound_boxes, certify_any, float_net
 from netconstruct.network import Network, dense_layer
-from netconstruct.profile_table import profile_table
+from netconstruct.bounds.profile_tables import profile_table
 from netconstruct.targets import make_target
 
 
@@ -201,11 +201,11 @@ def test_the_box_branch_and_bound_is_the_same_on_any_backend(monkeypatch):
     """Each step's boxes are bounded in a fixed cut of pieces, every box alone: 1 worker, 2 local workers and a
     Dask cluster take the same steps and prove the same bound (a run stopped by its box budget is reproducible),
     and the bound holds — it is ≥ the error found at a box centre."""
-    from netconstruct.boxbab import certify_any
+    from netconstruct.bounds.boxes import certify_any
 
-    import netconstruct.boxbab
+    import netconstruct.bounds.boxes
 
-    monkeypatch.setattr(netconstruct.boxbab, "_INLINE_WORK", 0)  # every step through the backend under test
+    monkeypatch.setattr(netconstruct.bounds.boxes, "_INLINE_WORK", 0)  # every step through the backend under test
     net = _random_net(0, [3, 24, 16, 1])
     t = make_target("sine")
 

@@ -21,7 +21,7 @@ bound of sup_{B_R} |N − f|.
 3. g(‖x‖) is bounded by a linear function too: with ρ_c = ‖c‖, ĉ = c/ρ_c, and ρ = ‖x‖,
    ρ − ρ_c − ⟨ĉ, x − c⟩ ∈ [0, ‖x − c‖²/(2(ρ_c − ‖x − c‖))]   (Cauchy–Schwarz; ρ_c > ‖h‖),
    and g(ρ) = g(ρ_j) + g'(ρ_j)(ρ − ρ_j) ± ½ max|g''|(ρ − ρ_j)² at the grid point ρ_j nearest to ρ_c
-   (:mod:`.profile_table`).  So N(x) − g(‖x‖) ≤ (Λ − g'(ρ_j)ĉ)·(x − c) + const + O(‖h‖²), whose maximum
+   (:mod:`.profile_tables`).  So N(x) − g(‖x‖) ≤ (Λ − g'(ρ_j)ĉ)·(x − c) + const + O(‖h‖²), whose maximum
    over the box is exact: Σ|Λ_i − g'ĉ_i|h_i.  Where this is not available (boxes near the origin, a kink
    of g) the zeroth-order bound max_X(Λx + β) − min g(ρ-range) is used; the smaller bound wins.
 
@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
 
-from .errors import NotCertifiable, TooLargeError
-from .exact import float_down, float_up, machine_key
-from .matrix import as_coo
-from .network import Network
-from .profile_table import profile_table
+from ..errors import NotCertifiable, TooLargeError
+from ..exact import float_down, float_up, machine_key
+from ..matrix import as_coo
+from ..network import Network
+from .profile_tables import profile_table
 
 U = 2.0**-53
 
@@ -305,7 +305,7 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
     the same bounds whatever the backend, so a run stopped by its box budget gives the same bytes."""
     import numpy as np
 
-    from .parallel import executor
+    from ..parallel import executor
 
     fn = float_net(net)
     d = fn.input_dim

@@ -19,8 +19,8 @@ import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .arith import interval, interval_bounds
-from .targets import evaluate
+from ..arith import interval, interval_bounds
+from ..targets import evaluate
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +99,7 @@ def _second_derivative(expr):
     """(g'' with DiracDelta terms dropped, the DiracDelta arguments) — sympy."""
     import sympy as sp
 
-    from .targets import r_symbol
+    from ..targets import r_symbol
 
     d2 = sp.diff(expr, r_symbol(), 2)
     deltas = sorted({a.args[0] for a in d2.atoms(sp.DiracDelta)}, key=str)
@@ -113,7 +113,7 @@ def profile_table(expression: str, radius: Fraction, lipschitz: Fraction, cells:
     import numpy as np
     import sympy as sp
 
-    from .targets import parse_expression, r_symbol
+    from ..targets import parse_expression, r_symbol
 
     ops = interval(113)
     expr = parse_expression(expression)
