@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import NetconstructError, UsageError
+from . import options as opt
 from .app import app, emit_json, handled, stages, stdout
 from .options import Json, MaxMemory, OutFile, Scheduler, Workers, csv, memory, positive, writable
 from .render import fmt_number, table
@@ -72,6 +73,8 @@ def bound_weights_cmd(
         given = None if output_range == "auto" else positive(output_range, "range")
         corners = [None if t is None else csv(t, f"--{n}") for t, n in ((low, "low"), (high, "high"))]
         net = load_any(model, memory(max_memory))
+        opt.seed(seed)
+        workers, scheduler = opt.parallel(workers, scheduler)  # last: its note comes only when the command goes on
         with stages(not json_out) as progress:
             rep = bound_weights(net, bits, eps_q, band_bits, given, *corners, check_limit=check_limit,
                                 samples=samples, seed=seed, max_neurons=max_neurons, progress=progress,

@@ -165,7 +165,8 @@ def workers(value: Optional[int]) -> Optional[int]:
     if value > cores:
         from .app import stderr
 
-        stderr().print(f"note: --workers {value} capped to {cores} (this machine's cores)", highlight=False)
+        stderr().print(f"note: --workers {value} capped to {cores} (this machine's cores)", highlight=False,
+                       soft_wrap=True)
         return cores
     return value
 

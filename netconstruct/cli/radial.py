@@ -67,13 +67,13 @@ def radial(
         opt.samples(samples)
         opt.digits(digits)
         opt.seed(seed)
-        workers, scheduler = opt.parallel(workers, scheduler)
         eps_q = positive(eps, "eps")
         construction = find(depth, regime if depth == 2 else None)
         if knots not in ("auto", "geometric", "uniform"):
             raise UsageError(f"--knots must be auto, geometric or uniform, got {knots!r}")
         options = {"knots": None if knots == "auto" else knots} if depth == 3 else {}
         limits = budget(box_time, max_regions, general, tol, atol)
+        workers, scheduler = opt.parallel(workers, scheduler)  # last: its note comes only when the command goes on
         with stages(True) as progress:
             progress("certifying the Lipschitz constant of g")
             tgt = target(target_name, g, radius, lipschitz)
@@ -151,7 +151,6 @@ def verify_cmd(
         opt.samples(samples)
         opt.digits(digits)
         opt.seed(seed)
-        workers, scheduler = opt.parallel(workers, scheduler)
         net = load(network, memory(max_memory))
         ensure_certifiable(net)
         check_metadata(net)
@@ -172,6 +171,7 @@ def verify_cmd(
         else:
             eps_q, eps_source = None, "--eps"
         limits = budget(box_time, max_regions, general, tol, atol)
+        workers, scheduler = opt.parallel(workers, scheduler)  # last: its note comes only when the command goes on
         with stages(True) as progress:
             rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress,
                                 workers=workers, scheduler=scheduler, budget=limits, eps_source=eps_source)

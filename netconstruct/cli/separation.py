@@ -43,8 +43,8 @@ def separation(
 
         dims = [opt.dimension(v) for v in int_list(d, "--d")]
         epss = [positive(t, "eps") for t in csv(eps, "--eps")]
-        workers, scheduler = opt.parallel(workers, scheduler)
         tgt = target(target_name, g, "1", None)
+        workers, scheduler = opt.parallel(workers, scheduler)  # last: its note comes only when the command goes on
         with stages(True) as progress:
             rows = size_table(dims, epss, tgt, build_max=build_max, progress=progress, workers=workers,
                               scheduler=scheduler)
