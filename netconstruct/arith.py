@@ -310,6 +310,11 @@ def _raw_to_fraction(t) -> Fraction:
     return -v if sign else v
 
 
+def mpf_fraction(x) -> Fraction:
+    """The exact rational value of a finite mpmath number (ValueError for ±inf or NaN)."""
+    return _raw_to_fraction(x._mpf_)
+
+
 def interval_bounds(v) -> tuple[Fraction, Fraction]:
     """The exact rational endpoints (lower, upper) of an mpmath interval (no rounding)."""
     lo, hi = v._mpi_

@@ -70,6 +70,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+def _target(shown: Path) -> tuple[Path, str | None]:
+    """(what ``shown`` resolves to through its links, its kind: None, "regular" or "stream"), or a one-line error
+    for a folder, a block device, a socket, or a file in a folder that does not exist."""
+    target = _resolved(shown)
+    kind = _kind(target)
+    if kind is not None and kind.startswith("refused"):
+        raise NetconstructError(f"cannot write {shown}: {kind.removeprefix('refused: ')}")
+    if kind != "stream" and not _folder(target).is_dir():
+        raise NetconstructError(f"cannot write {shown}: the folder {_folder(target)} does not exist")
+    return target, kind
+
+
 def ensure_writable(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
     """Fail early (before any long computation) when ``path`` cannot be written: a folder, a block device, a
     file in a folder that does not exist or cannot be written, or one of the command's ``inputs``
@@ -78,17 +90,11 @@ def ensure_writable(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path
     for source in inputs:
         if source is not None and Path(source).exists() and _same_file(p, Path(source)):
             raise UsageError(f"--out {p} is the command's own input {source}: choose another output file")
-    target = _resolved(p)
-    kind = _kind(target)
-    if kind is not None and kind.startswith("refused"):
-        raise NetconstructError(f"cannot write {p}: {kind.removeprefix('refused: ')}")
+    target, kind = _target(p)
     if kind == "stream":
         return p
-    folder = _folder(target)
-    if not folder.is_dir():
-        raise NetconstructError(f"cannot write {p}: the folder {folder} does not exist")
     try:  # the one sure test that the folder takes a new file (permissions, a read-only file system, quotas)
-        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_folder(target))
     except OSError as exc:
         raise NetconstructError(f"cannot write {p}: {exc.strerror or exc}") from None
     os.close(fd)
@@ -111,8 +117,10 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def _stream_writer(p: Path, shown: Path) -> Iterator[BinaryIO]:
-    """Write into a FIFO or character device (never replaced): the data go to an unnamed, seekable temporary
-    file first (zip archives seek), then are copied in one pass; a FIFO nobody reads is refused at once."""
+    """Write into a FIFO or character device (never replaced — a pipe cannot be renamed over, and replacing
+    /dev/null would break the system): the data go to an unnamed, seekable temporary file first (zip archives seek)
+    and only once complete are copied into the stream in one pass; a FIFO nobody reads is refused at once, and the
+    opened descriptor is checked to be a FIFO or device (a regular file is only ever written atomically)."""
     import shutil
 
     try:
@@ -122,6 +130,11 @@ def _stream_writer(p: Path, shown: Path) -> Iterator[BinaryIO]:
             raise NetconstructError(f"cannot write {shown}: it is a FIFO that no process is reading") from None
         raise NetconstructError(f"cannot write {shown}: {exc.strerror or exc}") from None
     try:
+        # what was opened, not what the path was a moment ago: only a FIFO or a character device is written
+        # directly — a regular file that took the path's place meanwhile is never written in place
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+            raise NetconstructError(f"cannot write {shown}: it is no longer a FIFO or a device; nothing was written")
         os.set_blocking(fd, True)
         with tempfile.TemporaryFile() as buf:
             yield buf
@@ -138,9 +151,8 @@ def _stream_writer(p: Path, shown: Path) -> Iterator[BinaryIO]:
 def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
     """A binary file that becomes ``path`` only when the ``with`` block completes (see the module docstring)."""
     shown = Path(path)
-    ensure_writable(shown)
-    p = _resolved(shown)
-    if _kind(p) == "stream":
+    p, kind = _target(shown)  # its own temporary file below is the folder's test: no probe file here
+    if kind == "stream":
         with _stream_writer(p, shown) as fh:
             yield fh
         return

@@ -444,12 +444,14 @@ MAX_TARGET_MAGNITUDE = 2.0**600
 def _check_magnitude(target: Target) -> None:
     """TargetError (exit 2) when g's values on [0, R] may exceed :data:`MAX_TARGET_MAGNITUDE` (an interval
     enclosure of g over the whole interval: exp(1000), (10**50)**8 are refused before any network is built)."""
-    g = target.g_interval(0, target.radius)
-    import mpmath
-
-    top = max(abs(mpmath.mpf(g.a)), abs(mpmath.mpf(g.b)))  # mpf: no float overflow here
-    if not top <= MAX_TARGET_MAGNITUDE:  # also NaN / inf
-        shown = mpmath.nstr(top, 3) if mpmath.isfinite(top) else "infinity"
+    try:
+        lo, hi = interval_bounds(target.g_interval(0, target.radius))  # exact endpoints: no float overflow
+        top = max(abs(lo), abs(hi))
+    except ValueError:  # an infinite endpoint
+        top = None
+    if top is None or top > MAX_TARGET_MAGNITUDE:
+        bits = None if top is None else top.numerator.bit_length() - top.denominator.bit_length()
+        shown = "infinity" if top is None else f"about 2^{bits}"
         raise TargetError(f"g may reach {shown} on [0, R] (interval enclosure), beyond what float64 evaluation of the "
                           f"network can hold (|g| ≤ 2^600): rescale the profile")
 

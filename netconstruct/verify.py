@@ -274,48 +274,39 @@ def inside_ball(x, radius) -> tuple[Fraction, ...]:
 def _confirm(context, x) -> tuple:
     """|N(x) − g(‖x‖)| at ``digits`` digits at the point :func:`inside_ball` makes of ``x`` (exact, in the ball),
     N(x) exact (integer arithmetic, rounded once) when the network is piecewise linear, else evaluated at
-    ``digits`` digits; returned as mpmath's raw (sign, mantissa, exponent, bits) tuple, exact and picklable."""
+    ``digits`` digits.  Returns (that error as mpmath's raw (sign, mantissa, exponent, bits) tuple, the exact
+    point, N(x) exact or None) — picklable, and all a :func:`witness` needs, so nothing is evaluated twice."""
     net, target, dps = context[0], context[1], context[2]
     mp = multiprecision(dps)
     xi = inside_ball(x, target.radius)
     exact = net.evaluate_exact_fast(xi)
     n_mp = mp.const(exact[0]) if exact is not None else net.evaluate_point(xi, mp)[0]
     rr = mp.ctx.sqrt(sum(mp.const(v) ** 2 for v in xi))
-    return abs(n_mp - mp.ctx.mpf(target.g_mp(rr, dps=dps)))._mpf_
+    return abs(n_mp - mp.ctx.mpf(target.g_mp(rr, dps=dps)))._mpf_, xi, None if exact is None else exact[0]
 
 
-def witness(net: Network, target: Target, x) -> dict:
-    """The worst point found, for anyone to re-check: its coordinates as exact numbers (inside the ball: ‖x‖² ≤ R²
-    checked exactly), N(x) exact where the network is piecewise linear, g(‖x‖) enclosed by interval arithmetic,
-    and the error there as a *proved* lower bound of the sup error, min |N(x) − g| over that enclosure
-    (``netconstruct eval NET --x <the coordinates>`` prints N(x) again)."""
+def witness(target: Target, xi: tuple[Fraction, ...], n_exact) -> dict:
+    """The worst point found, for anyone to re-check: its coordinates ``xi`` as exact numbers (inside the ball:
+    ‖x‖² ≤ R² checked exactly), N(x) exact (``n_exact``, where the network is piecewise linear), g(‖x‖) enclosed by
+    interval arithmetic, and the error there as a *proved* lower bound of the sup error, min |N(x) − g| over that
+    enclosure (``netconstruct eval NET --x <the coordinates>`` prints N(x) again)."""
+    from .arith import interval_bounds
     from .exact import format_exact, round_down, sqrt_down, sqrt_up, upper_text
 
-    xi = inside_ball(x, target.radius)
     r2 = sum(v * v for v in xi)
     out: dict = {"x": [format_exact(v) for v in xi], "norm_squared_le_radius_squared": bool(r2 <= Fraction(target.radius) ** 2)}
-    exact = net.evaluate_exact_fast(xi)
-    g = target.g_interval(sqrt_down(r2), sqrt_up(r2, 20))
-    g_lo, g_hi = _exact_endpoint(g.a), _exact_endpoint(g.b)
+    try:
+        g_lo, g_hi = interval_bounds(target.g_interval(sqrt_down(r2), sqrt_up(r2, 20)))
+    except ValueError:  # an unbounded enclosure: no proved lower bound here
+        g_lo = g_hi = None
     out["g_interval"] = [None if g_lo is None else format_exact(round_down(g_lo, 20)),
                          None if g_hi is None else upper_text(g_hi, 20)]
-    if exact is not None:
-        n = Fraction(exact[0])
+    if n_exact is not None:
+        n = Fraction(n_exact)
         out["N"] = format_exact(n) if len(format_exact(n)) <= 200 else upper_text(n, 40) + " (rounded up)"
-        if g_lo is not None and g_hi is not None:
+        if g_lo is not None:
             out["error_at_least"] = format_exact(round_down(max(Fraction(0), n - g_hi, g_lo - n), 15))
     return out
-
-
-def _exact_endpoint(v) -> Fraction | None:
-    """An interval endpoint (a binary mpmath number) as the exact rational it is; None for ±inf or NaN."""
-    import mpmath
-
-    sign, man, exp, _ = mpmath.mpf(v)._mpf_
-    if not man:
-        return None if exp else Fraction(0)  # zero has exp 0; inf/nan carry a special exponent
-    q = Fraction(int(man)) * Fraction(2) ** int(exp)
-    return -q if sign else q
 
 
 def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, top: int = 5, starts: int = 16,
@@ -365,7 +356,7 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
         chosen = np.array([rows[int(i)] if i < n else climbed[i - n] for i in worst]).reshape(len(worst), net.input_dim)
         confirmed = ex.map(_confirm, list(chosen), counted(progress, f"exact re-evaluation of the {len(chosen)} worst"))
     mp = multiprecision(dps)
-    exact = [mp.ctx.make_mpf(v) for v in confirmed]
+    exact = [mp.ctx.make_mpf(v) for v, _, _ in confirmed]
     best = max(range(len(exact)), key=lambda k: (exact[k], -k), default=None)  # the exact maximum, first if tied
     return Sampled(
         points=int(n + len(climbed)),
@@ -376,7 +367,7 @@ def search_worst(net: Network, target: Target, X, seed: int = 0, dps: int = 50, 
         worst_radius=float(np.linalg.norm(chosen[best:best + 1], axis=1)[0]) if best is not None else None,
         kinds=kinds,
         seed=seed,
-        witness=witness(net, target, chosen[best]) if best is not None else None,
+        witness=witness(target, *confirmed[best][1:]) if best is not None else None,
     )
 
 

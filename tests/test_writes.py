@@ -173,3 +173,16 @@ def test_sigterm_mid_write_leaves_the_old_file_and_no_temp(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143 and b"terminated" in err, err
     assert target.read_bytes() == before and not list(tmp_path.glob(".old.json.*.tmp"))
+
+
+def test_a_regular_file_is_never_written_in_place(tmp_path, monkeypatch):
+    """Fact: even if the path was taken for a FIFO or device when it was looked at (a race), the writer checks what
+    it opened: a regular file there is refused untouched, never written into directly."""
+    import netconstruct.fileio as fileio
+
+    f = tmp_path / "n.json"
+    f.write_text("old contents")
+    monkeypatch.setattr(fileio, "_kind", lambda p: "stream")
+    with pytest.raises(NetconstructError, match="no longer a FIFO"):
+        write_text(f, "new")
+    assert f.read_text() == "old contents"

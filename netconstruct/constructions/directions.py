@@ -13,22 +13,17 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..arith import multiprecision
+from ..arith import mpf_fraction, multiprecision
 from ..exact import normalize
 
 _DIGITS = 40
-
-
-def _fraction(x) -> Fraction:
-    sign, man, exp, _ = x._mpf_  # exact: ±man·2^exp (zero has man = 0)
-    return (-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp)
 
 
 def tan_half(turn: Fraction, max_denominator: int) -> Fraction:
     """tan(θ/2) for θ = π·``turn`` (|θ| < π), the nearest fraction with denominator ≤ ``max_denominator``."""
     ctx = multiprecision(_DIGITS).ctx
     t = ctx.tan(ctx.pi * ctx.mpf(turn.numerator) / turn.denominator / 2)
-    return _fraction(t).limit_denominator(max_denominator)
+    return mpf_fraction(t).limit_denominator(max_denominator)
 
 
 def circle_point(turn: Fraction, max_denominator: int) -> tuple[Fraction, Fraction]:
@@ -44,7 +39,7 @@ def sphere_point(height: Fraction, turn: Fraction, max_denominator: int) -> tupl
     u = ctx.mpf(height.numerator) / height.denominator
     c = ctx.sqrt(1 - u * u) / (1 + u)
     phi = ctx.pi * ctx.mpf(turn.numerator) / turn.denominator
-    a = _fraction(c * ctx.cos(phi)).limit_denominator(max_denominator)
-    b = _fraction(c * ctx.sin(phi)).limit_denominator(max_denominator)
+    a = mpf_fraction(c * ctx.cos(phi)).limit_denominator(max_denominator)
+    b = mpf_fraction(c * ctx.sin(phi)).limit_denominator(max_denominator)
     q = 1 + a * a + b * b
     return normalize(2 * a / q), normalize(2 * b / q), normalize((1 - a * a - b * b) / q)
