@@ -45,6 +45,7 @@ from ..errors import NotCertifiable, TooLargeError
 from ..exact import float_down, float_up, machine_key
 from ..matrix import as_coo
 from ..network import Network
+from .ascent import ascend
 from .profile_tables import profile_table
 
 U = 2.0**-53
@@ -120,7 +121,10 @@ def _relaxation(l, u, relu: bool, gamma: float):
 
 def _backsub(fn: FloatNet, lam, top: int, relax, mags, upper: bool):
     """Substitute from the pre-activations of layer ``top`` (0-based; ``lam`` (B, m, n_top) on its inputs
-    h_{top−1}) down to the input.  Returns (Λ on x (B, m, d), constant (B, m), margin (B, m))."""
+    h_{top−1}) down to the input.  Returns (Λ on x (B, m, d), constant (B, m), margin (B, m)).
+
+    All products are batched matrix products (BLAS); the rounding margin of a layer is one matrix–vector
+    product, |Λ_z|·(|h_k| + |b_k| + |W_k||h_{k−1}|), since Σ_n |Λ_mn| Σ_j |W_nj||h_j| = |Λ|·(|W||h|)."""
     import numpy as np
 
     g = fn.gamma
@@ -129,26 +133,114 @@ def _backsub(fn: FloatNet, lam, top: int, relax, mags, upper: bool):
     margin = np.zeros((B, m))
     for k in range(top - 1, -1, -1):  # lam is on h_k = σ(z_k), z_k = W_k h_{k−1} + b_k
         sl, su, tu = relax[k]
-        pos, neg = np.maximum(lam, 0.0), np.minimum(lam, 0.0)
-        if upper:
-            lz = pos * su[:, None, :] + neg * sl[:, None, :]
-            const += np.einsum("bmn,bn->bm", pos, tu)
-            margin += g * np.einsum("bmn,bn->bm", pos, np.abs(tu))
-        else:
-            lz = pos * sl[:, None, :] + neg * su[:, None, :]
-            const += np.einsum("bmn,bn->bm", neg, tu)
-            margin += g * np.einsum("bmn,bn->bm", -neg, np.abs(tu))
+        pos = lam >= 0
+        s_pos, s_neg = (su, sl) if upper else (sl, su)
+        lz = lam * np.where(pos, s_pos[:, None, :], s_neg[:, None, :])
+        # the chord's offset t_u enters with the coefficients that take the upper relaxation
+        chord = np.where(pos, lam, 0.0) if upper else np.where(pos, 0.0, lam)
+        const += (chord @ tu[:, :, None])[:, :, 0]
         alz = np.abs(lz)
-        margin += g * np.einsum("bmn,bn->bm", alz, mags[k + 1])  # rounding of lz itself, on |z_k|
-        const += np.einsum("bmn,n->bm", lz, fn.biases[k])
-        # |Λ||W||h| over the box covers the rounding of Λ·W and of the float weights
-        margin += g * (np.einsum("bmn,n->bm", alz, fn.abs_biases[k]) + np.einsum("bmn,nj,bj->bm", alz, fn.abs_weights[k], mags[k]))
-        lam = np.einsum("bmn,nj->bmj", lz, fn.weights[k])
+        # rounding: of the chord term, of lz itself (on |z_k| ≤ mags[k+1]), of Λ·b and of Λ·W over the box
+        scale = mags[k + 1] + fn.abs_biases[k] + mags[k] @ fn.abs_weights[k].T  # (B, n_k)
+        margin += g * ((np.abs(chord) @ np.abs(tu)[:, :, None])[:, :, 0] + (alz @ scale[:, :, None])[:, :, 0])
+        const += lz @ fn.biases[k]
+        lam = lz @ fn.weights[k]
     return lam, const, margin
 
 
-def _network_bounds(fn: FloatNet, C, H):
-    """Linear bounds of N on the boxes: (Λ_u, β_u, Λ_l, β_l), each β with its rounding margin folded in."""
+def _dot(L, X):
+    """Σ_j L[b, m, j]·X[b, j] for L (B, m, d) and X (B, d): (B, m)."""
+    return (L @ X[:, :, None])[:, :, 0]
+
+
+def _box_max(L, C, H):
+    """max ⟨L_bm, x⟩ over the box c_b + [−h_b, h_b], rounding included: (B, m)."""
+    import numpy as np
+
+    slack = 4 * (C.shape[1] + 8) * U
+    return _dot(L, C) + _dot(np.abs(L), H) + slack * _dot(np.abs(L), np.abs(C) + H)
+
+
+def _dual_bound(Ls, a, b, R: float):
+    r"""For rows ℓ of ``Ls`` (n, d) and boxes [a, b] (n, d): an upper bound, rounding included, of
+    max ⟨ℓ, x⟩ over x ∈ [a, b] ∩ B_R.
+
+    **Lemma (box ∩ ball).**  For every μ ≥ 0,
+        max_{x ∈ [a, b], ‖x‖ ≤ R} ⟨ℓ, x⟩ ≤ μR² + Σ_i max_{x_i ∈ [a_i, b_i]} (ℓ_i x_i − μ x_i²)
+    (weak Lagrangian duality: the added term μ(R² − ‖x‖²) is ≥ 0 on the ball), and the i-th maximum is
+    ℓ_i²/(4μ) when ℓ_i/(2μ) ∈ [a_i, b_i], else the larger of its values at a_i and b_i (ℓ_i²/(4μ) is ≥ the
+    maximum on any interval, so a vertex judged inside by a rounding hair still gives a bound).  μ is chosen
+    by a short bisection so that ‖clip(ℓ/(2μ), a, b)‖ ≈ R (the dual optimum); *any* μ gives a bound, so the
+    search affects only tightness.  Rounding: each sum has ≤ d + 2 terms, so its computed value is within
+    (d + 8)·2⁻⁵¹ of its sum of absolute values, which is added."""
+    import numpy as np
+
+    slack = 4 * (Ls.shape[1] + 8) * U
+    top = np.sqrt(np.einsum("nj,nj->n", Ls, Ls)) / (2 * R) + 1e-300  # μ ≤ ‖ℓ‖/(2R): there ‖clip(ℓ/(2μ))‖ ≤ R
+    lo_t, hi_t = np.log(top) - 8.0, np.log(top)
+    for _ in range(6):
+        mid = (lo_t + hi_t) / 2
+        x = np.minimum(np.maximum(Ls * (0.5 * np.exp(-mid))[:, None], a), b)
+        inside = np.einsum("nj,nj->n", x, x) <= R * R
+        hi_t, lo_t = np.where(inside, mid, hi_t), np.where(inside, lo_t, mid)
+    mu = np.exp(hi_t)[:, None]
+    vertex = Ls / (2 * mu)
+    tol = 1e-9 * (np.abs(a) + np.abs(b) + np.abs(vertex))
+    interior = (vertex >= a - tol) & (vertex <= b + tol)
+    q = np.where(interior, Ls * vertex / 2, np.maximum(Ls * a - mu * a * a, Ls * b - mu * b * b))
+    m_abs = np.maximum(np.maximum(np.abs(a), np.abs(b)), np.abs(vertex) * interior)
+    size = (np.abs(Ls) * m_abs + mu * m_abs * m_abs).sum(1) + mu[:, 0] * R * R
+    return mu[:, 0] * R * R + q.sum(1) + slack * size
+
+
+def _straddles(C, H, R: float):
+    """Boxes that reach out of the ball (their farthest corner is beyond R): only there the dual bound helps."""
+    import numpy as np
+
+    far = np.abs(C) + H
+    return np.sqrt((far * far).sum(1)) * (1 - 4 * (C.shape[1] + 8) * U) > R
+
+
+def _refine_with_ball(u, l, Lu, Ll, off_u, off_l, C, H, R: float, pairs):
+    """u = max⟨Lu, x⟩ + off_u and l = min⟨Ll, x⟩ + off_l (box bounds), lowered/raised to the box-and-ball bounds
+    (:func:`_dual_bound`) on the (box, row) ``pairs``."""
+    import numpy as np
+
+    if not pairs.any():
+        return u, l
+    bi, mi = np.nonzero(pairs)
+    a, b = C[bi] - H[bi], C[bi] + H[bi]
+    n = len(bi)
+    both = _dual_bound(np.concatenate([Lu[bi, mi], -Ll[bi, mi]]), np.concatenate([a, a]), np.concatenate([b, b]), R)
+    u, l = u.copy(), l.copy()
+    ou = np.broadcast_to(off_u, u.shape)[bi, mi]
+    ol = np.broadcast_to(off_l, l.shape)[bi, mi]
+    u[bi, mi] = np.minimum(u[bi, mi], both[:n] + ou)
+    l[bi, mi] = np.maximum(l[bi, mi], -both[n:] + ol)
+    return u, l
+
+
+def _max_over_box_and_ball(L, C, H, R: float):
+    """max ⟨L_bm, x⟩ over box ∩ B_R: the smaller of the box bound and, on boxes that reach out of the ball, the
+    dual bound of :func:`_dual_bound` (rounding included), (B, m)."""
+    import numpy as np
+
+    out = _box_max(L, C, H)
+    st = _straddles(C, H, R)
+    if st.any():
+        idx = np.nonzero(st)[0]
+        m = L.shape[1]
+        bi = np.repeat(idx, m)
+        mi = np.tile(np.arange(m), len(idx))
+        dual = _dual_bound(L[bi, mi], C[bi] - H[bi], C[bi] + H[bi], R)
+        out[bi, mi] = np.minimum(out[bi, mi], dual)
+    return out
+
+
+def _network_bounds(fn: FloatNet, C, H, R: float):
+    """Linear bounds of N on the boxes ∩ B_R: (Λ_u, β_u, Λ_l, β_l), each β with its rounding margin folded in.
+    A ReLU left unstable by its box bounds gets the box-and-ball bounds (:func:`_dual_bound`) where its box
+    reaches out of the ball (elsewhere tighter bounds change no relaxation)."""
     import numpy as np
 
     g = fn.gamma
@@ -156,24 +248,25 @@ def _network_bounds(fn: FloatNet, C, H):
     mags = [np.abs(C) + H]  # |h_k| bounds: inputs, then post-activations
     relax = []
     L = len(fn.weights)
+    straddle = _straddles(C, H, R)[:, None]
     for k in range(L - 1):
         if k == 0:
-            mid = C @ fn.weights[0].T + fn.biases[0]
-            rad = H @ fn.abs_weights[0].T
+            lu = ll = np.broadcast_to(fn.weights[0], (B,) + fn.weights[0].shape)
             err = g * ((np.abs(C) + H) @ fn.abs_weights[0].T + fn.abs_biases[0])
-            l, u = mid - rad - err, mid + rad + err
+            off_u, off_l = fn.biases[0] + err, fn.biases[0] - err
         else:
             lam = np.broadcast_to(fn.weights[k], (B,) + fn.weights[k].shape)
             lu, cu, mu = _backsub(fn, lam, k, relax, mags, True)
             ll, cl, ml = _backsub(fn, lam, k, relax, mags, False)
-            u = np.einsum("bmj,bj->bm", lu, C) + np.einsum("bmj,bj->bm", np.abs(lu), H) + cu + fn.biases[k]
-            l = np.einsum("bmj,bj->bm", ll, C) - np.einsum("bmj,bj->bm", np.abs(ll), H) + cl + fn.biases[k]
-            eu = mu + g * (np.einsum("bmj,bj->bm", np.abs(lu), np.abs(C) + H) + np.abs(cu) + fn.abs_biases[k])
-            el = ml + g * (np.einsum("bmj,bj->bm", np.abs(ll), np.abs(C) + H) + np.abs(cl) + fn.abs_biases[k])
-            u, l = u + eu, l - el
+            box = (np.abs(C) + H)[:, :, None]
+            off_u = cu + fn.biases[k] + mu + g * ((np.abs(lu) @ box)[:, :, 0] + np.abs(cu) + fn.abs_biases[k])
+            off_l = cl + fn.biases[k] - ml - g * ((np.abs(ll) @ box)[:, :, 0] + np.abs(cl) + fn.abs_biases[k])
+        u = _box_max(lu, C, H) + off_u
+        l = -_box_max(-ll, C, H) + off_l
+        if fn.relu[k]:
+            u, l = _refine_with_ball(u, l, lu, ll, off_u, off_l, C, H, R, straddle & (l < 0) & (u > 0))
         relax.append(_relaxation(l, u, fn.relu[k], g))
-        post_hi = np.maximum(np.abs(l), np.abs(u))
-        mags.append(post_hi)
+        mags.append(np.maximum(np.abs(l), np.abs(u)))
     lam = np.broadcast_to(fn.weights[-1], (B,) + fn.weights[-1].shape)
     lu, cu, mu = _backsub(fn, lam, L - 1, relax, mags, True)
     ll, cl, ml = _backsub(fn, lam, L - 1, relax, mags, False)
@@ -195,18 +288,66 @@ def _radius_range(C, H, R: float):
     return lo, hi
 
 
+def _origin_bounds(table, lu, bu, ll, bl, C, H, rhi, R: float, gamma: float):
+    r"""(hi, lo) of N(x) − g(‖x‖) on boxes ∩ B_R from the expansion of g at ρ = 0.
+
+    **Lemma (the cone at the origin).**  If |g''| ≤ K on [0, ρ_hi] and g(0) ∈ [g₀⁻, g₀⁺], g'(0) ∈ [m⁻, m⁺],
+    then for ρ = ‖x‖ ≤ ρ_hi:  g₀⁻ + m⁻ρ − ½Kρ² ≤ g(ρ) ≤ g₀⁺ + m⁺ρ + ½Kρ².  With N ≤ Λ_u·x + β_u,
+        N − g ≤ Λ_u·x − m⁻‖x‖ + β_u − g₀⁻ + ½Kρ_hi²,
+    and where m⁻ ≥ 0, m⁻‖x‖ ≥ ⟨v, x⟩ for every v with ‖v‖ ≤ m⁻ (Cauchy–Schwarz); v = m⁻Λ_u/‖Λ_u‖ (shrunk by
+    a few ulps) turns the cone into the linear function (Λ_u − v)·x, whose maximum over box ∩ ball is
+    :func:`_max_over_box_and_ball`.  So a box around the origin is not split where ‖Λ_u‖ ≤ g'(0): its bound
+    is the error at the origin plus ½Kρ_hi² and the relaxation's slack.  Where m⁻ < 0, −m⁻‖x‖ ≤ |m⁻|ρ_hi.
+    The lower bound is the mirror image (Λ_l, m⁺, g₀⁺).  Rounding: the coefficients Λ ∓ v are computed with
+    an error ≤ 2⁻⁵²(|Λ| + |v|) per entry, added over the box; the rest as in :func:`_box_max`."""
+    import numpy as np
+
+    d = C.shape[1]
+    K = table.curvature(np.zeros_like(rhi), rhi)
+    g0_lo, g0_hi = table.g_lo[0], table.g_hi[0]
+    m_lo, m_hi = table.dg_lo[0], table.dg_hi[0]
+    rem = 0.5 * K * rhi * rhi
+    AC = np.abs(C) + H
+
+    def cone(L, s):
+        """An upper bound of max over box ∩ ball of ⟨L, x⟩ − s‖x‖ (s a number)."""
+        if not np.isfinite(s):
+            return np.full(len(L), np.inf)
+        if s <= 0:
+            return _max_over_box_and_ball(L[:, None, :], C, H, R)[:, 0] - s * rhi
+        norm = np.sqrt((L * L).sum(1)) * (1 + 4 * (d + 2) * U) + 1e-300
+        v = L * (s * (1 - 8 * U) / norm)[:, None]
+        M = L - v
+        slack = 2 * U * ((np.abs(L) + np.abs(v)) * AC).sum(1)
+        return _max_over_box_and_ball(M[:, None, :], C, H, R)[:, 0] + slack
+
+    marg = 4 * gamma * (np.abs(bu) + np.abs(bl) + abs(g0_hi) + abs(g0_lo) + rem + 1.0)
+    hi = cone(lu, m_lo) + bu - g0_lo + rem + marg
+    lo = -cone(-ll, -m_hi) + bl - g0_hi - rem - marg
+    bad = ~np.isfinite(K)
+    return np.where(bad, np.inf, hi), np.where(bad, -np.inf, lo)
+
+
 def bound_boxes(fn: FloatNet, table, C, H, linear_target: bool = True):
     """(lo, hi) with lo ≤ N(x) − g(‖x‖) ≤ hi on each box ∩ ball (see the module docstring); without
     ``linear_target`` only the zeroth-order bound of g (its range on the radius interval) is used."""
+    return bound_and_split_axis(fn, table, C, H, linear_target)[:2]
+
+
+def bound_and_split_axis(fn: FloatNet, table, C, H, linear_target: bool = True):
+    """:func:`bound_boxes` and, for each box, the axis to split it along: the largest |Λ_u,i|·h_i + |Λ_l,i|·h_i,
+    the axis along which the network's linear bounds spread most over the box (scores compared after
+    :func:`netconstruct.exact.machine_key`, the first of the largest: the same axis on every CPU)."""
     import numpy as np
 
     g = fn.gamma
-    lu, bu, ll, bl = _network_bounds(fn, C, H)
+    R = math.nextafter(table.radius, math.inf)  # ≥ the exact radius
+    lu, bu, ll, bl = _network_bounds(fn, C, H, R)
     rlo, rhi = _radius_range(C, H, table.radius)
     glo, ghi = table.g_range(rlo, rhi)
-    # zeroth order: max over the box of the linear bounds minus the range of g
-    up0 = np.einsum("bj,bj->b", lu, C) + np.einsum("bj,bj->b", np.abs(lu), H)
-    lo0 = np.einsum("bj,bj->b", ll, C) - np.einsum("bj,bj->b", np.abs(ll), H)
+    # zeroth order: max over the box ∩ ball of the linear bounds minus the range of g
+    up0 = _max_over_box_and_ball(lu[:, None, :], C, H, R)[:, 0]
+    lo0 = -_max_over_box_and_ball(-ll[:, None, :], C, H, R)[:, 0]
     scale_u = np.einsum("bj,bj->b", np.abs(lu), np.abs(C) + H)
     scale_l = np.einsum("bj,bj->b", np.abs(ll), np.abs(C) + H)
     hi = up0 + bu - glo + g * scale_u
@@ -215,6 +356,12 @@ def bound_boxes(fn: FloatNet, table, C, H, linear_target: bool = True):
     rc = np.sqrt((C * C).sum(1))
     hn = np.sqrt((H * H).sum(1)) * (1 + 8 * U * (C.shape[1] + 2))
     ok = (rc > 2 * hn) & linear_target
+    near = ~ok & linear_target
+    if near.any():  # the expansion of g at ρ = 0 (the cone at the origin)
+        idx = np.nonzero(near)[0]
+        h3, l3 = _origin_bounds(table, lu[idx], bu[idx], ll[idx], bl[idx], C[idx], H[idx], rhi[idx], R, g)
+        hi[idx] = np.minimum(hi[idx], h3)
+        lo[idx] = np.maximum(lo[idx], l3)
     if ok.any():
         step = table.step
         j = np.clip(np.rint(rc / step).astype(int), 0, table.cells)
@@ -237,8 +384,14 @@ def bound_boxes(fn: FloatNet, table, C, H, linear_target: bool = True):
         # N − g ≤ (Λ_u − mĉ)(x − c) + Λ_u·c + β_u − g0 − m·off − m·q + rem
         cu_ = np.einsum("bj,bj->b", lu[idx], Cs) + bu[idx]
         cl_ = np.einsum("bj,bj->b", ll[idx], Cs) + bl[idx]
-        slope_u = np.einsum("bj,bj->b", np.abs(lu[idx] - m[:, None] * ch), Hs)
-        slope_l = np.einsum("bj,bj->b", np.abs(ll[idx] - m[:, None] * ch), Hs)
+        # max over the box ∩ ball of ⟨L, x − c⟩ (L = Λ − mĉ): the box's Σ|L_i|h_i, or the box-and-ball bound minus ⟨L, c⟩
+        Lu, Ll = lu[idx] - m[:, None] * ch, ll[idx] - m[:, None] * ch
+        slope_u = np.minimum(np.einsum("bj,bj->b", np.abs(Lu), Hs),
+                             _max_over_box_and_ball(Lu[:, None, :], Cs, Hs, R)[:, 0] - np.einsum("bj,bj->b", Lu, Cs)
+                             + 4 * g * np.einsum("bj,bj->b", np.abs(Lu), np.abs(Cs)))
+        slope_l = np.minimum(np.einsum("bj,bj->b", np.abs(Ll), Hs),
+                             _max_over_box_and_ball(-Ll[:, None, :], Cs, Hs, R)[:, 0] + np.einsum("bj,bj->b", Ll, Cs)
+                             + 4 * g * np.einsum("bj,bj->b", np.abs(Ll), np.abs(Cs)))
         mq_lo, mq_hi = np.minimum(m * qmax, 0.0), np.maximum(m * qmax, 0.0)
         sc = (np.abs(cu_) + np.abs(cl_) + scale_u[idx] + scale_l[idx] + np.abs(g0_hi) + np.abs(m) * (rcs + hns + np.abs(off)) + 1.0)
         marg = 4 * g * sc + 16 * U * np.abs(m) * (rcs + hns) * Cs.shape[1]
@@ -246,7 +399,10 @@ def bound_boxes(fn: FloatNet, table, C, H, linear_target: bool = True):
         lo2 = cl_ - slope_l - g0_hi - m * off - mq_hi - rem - marg
         hi[idx] = np.minimum(hi[idx], hi2)
         lo[idx] = np.maximum(lo[idx], lo2)
-    return lo, hi
+    lam = np.abs(lu) + np.abs(ll)
+    spread = (lam + lam.mean(1, keepdims=True)) * H
+    axis = np.argmax(machine_key(spread), axis=1)
+    return lo, hi, axis
 
 
 @dataclass(frozen=True)
@@ -275,6 +431,11 @@ def _initial(d: int, R: float, per_axis: int):
     return C, H
 
 
+#: gradient ascents start from the centres of this many boxes with the largest bounds (and the best point so far) …
+ASCENT_STARTS = 16
+#: … at the start and then every this many branch-and-bound steps (a count, not a time: the same run on every machine)
+ASCENT_EVERY = 16
+
 #: a branch-and-bound step's boxes are bounded in at most this many pieces (in parallel where there are workers);
 #: the cut does not depend on the workers, and :func:`bound_boxes` treats every box alone, so neither the cut nor
 #: the backend changes a single bound
@@ -287,7 +448,7 @@ def _bound_piece(context, piece) -> tuple:
     """:func:`bound_boxes` on one piece of a step (``context`` = (float net, profile table, linear_target),
     ``piece`` = (centres, half-widths))."""
     fn, table, linear_target = context
-    return bound_boxes(fn, table, piece[0], piece[1], linear_target)
+    return bound_and_split_axis(fn, table, piece[0], piece[1], linear_target)
 
 
 def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | None = None,
@@ -323,32 +484,47 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
 
     def evaluate(C, H):
         if not len(C):
-            return np.zeros(0)
+            return np.zeros(0), np.zeros(0, int)
         out = ex.map(_bound_piece, [(C[s:s + part], H[s:s + part]) for s in range(0, len(C), part)],
                      here=len(C) * widest < _INLINE_WORK)  # a tiny step: cheaper here than a round trip
-        lo, hi = np.concatenate([a for a, _ in out]), np.concatenate([b for _, b in out])
+        lo, hi, axis = (np.concatenate([o[i] for o in out]) for i in range(3))
         # boxes outside the ball carry no constraint
         rlo, _ = _radius_range(C, H, R)
         outside = rlo > R
-        return np.where(outside, -np.inf, np.maximum(hi, -lo))
+        return np.where(outside, -np.inf, np.maximum(hi, -lo)), axis
 
     def centre_points(C):
         """Box centres, those outside the ball moved radially onto its sphere (points of the ball)."""
         r = np.linalg.norm(C, axis=1, keepdims=True)
         return np.where(r > R, C * (R / np.maximum(r, 1e-300)) * (1 - 1e-15), C)
 
-    def centre_errors(C):
-        P = centre_points(C)
+    def centre_errors(C, on_ball=False):
+        P = C if on_ball else centre_points(C)
         return np.abs(net(P)[:, 0] - target.g_float(np.linalg.norm(P, axis=1)))
 
     ex = executor((fn, table, linear_target), workers, scheduler, PIECES_PER_STEP)
     with ex:  # one set of workers (or one Dask client) for every step
-        Ub = evaluate(C, H)
+        Ub, Ax = evaluate(C, H)
         keep = np.isfinite(Ub)
-        C, H, Ub = C[keep], H[keep], Ub[keep]
+        C, H, Ub, Ax = C[keep], H[keep], Ub[keep], Ax[keep]
         ce = centre_errors(C)
         best_i = int(np.argmax(machine_key(ce)))  # the first of the largest, the same on every CPU
         best, best_x = float(ce[best_i]), centre_points(C[best_i:best_i + 1])[0]
+
+        def climb(C, Ub, best, best_x):
+            """Gradient ascent (:mod:`.ascent`) from the centres of the boxes with the largest bounds and from the
+            best point so far: a larger error found is a better lower bound and prunes more boxes."""
+            order = np.argsort(-machine_key(Ub), kind="stable")[:ASCENT_STARTS]
+            starts = np.concatenate([centre_points(C[order]), best_x[None, :]])
+            P, _ = ascend(fn.weights, fn.biases, fn.relu, target, starts)
+            e = centre_errors(P, on_ball=True)
+            i = int(np.argmax(machine_key(e)))
+            if machine_key(e[i]) > machine_key(best):
+                return float(e[i]), P[i]
+            return best, best_x
+
+        best, best_x = climb(C, Ub, best, best_x)
+        steps = 0
         regions = len(C)
         pruned = -np.inf
         stopped = "tolerance"
@@ -374,7 +550,7 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
             drop = Ub <= best
             if drop.any():
                 pruned = max(pruned, float(Ub[drop].max()))
-                C, H, Ub = C[~drop], H[~drop], Ub[~drop]
+                C, H, Ub, Ax = C[~drop], H[~drop], Ub[~drop], Ax[~drop]
                 if not len(Ub):
                     continue
             n = min(len(Ub), max(batch // 2, 1))
@@ -383,17 +559,17 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
             rest = np.ones(len(Ub), bool)
             rest[sel] = False
             Cs, Hs = C[sel], H[sel]
-            axis = np.argmax(Hs, axis=1)
+            axis = Ax[sel]
             Hn = Hs.copy()
             Hn[np.arange(n), axis] /= 2
             off = np.zeros_like(Hs)
             off[np.arange(n), axis] = Hn[np.arange(n), axis]
             Cn = np.concatenate([Cs - off, Cs + off])
             Hn = np.concatenate([Hn, Hn])
-            Un = evaluate(Cn, Hn)
+            Un, An = evaluate(Cn, Hn)
             regions += len(Cn)
             keep = np.isfinite(Un)
-            Cn, Hn, Un = Cn[keep], Hn[keep], Un[keep]
+            Cn, Hn, Un, An = Cn[keep], Hn[keep], Un[keep], An[keep]
             ce = centre_errors(Cn)
             if len(ce) and machine_key(ce.max()) > machine_key(best):
                 i = int(np.argmax(machine_key(ce)))
@@ -401,6 +577,10 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
             C = np.concatenate([C[rest], Cn])
             H = np.concatenate([H[rest], Hn])
             Ub = np.concatenate([Ub[rest], Un])
+            Ax = np.concatenate([Ax[rest], An])
+            steps += 1
+            if len(Ub) and steps % ASCENT_EVERY == 0:
+                best, best_x = climb(C, Ub, best, best_x)
             if progress is not None and time.monotonic() - last_report > 1.0:
                 last_report = time.monotonic()
                 progress(f"box certificate: {regions:,} boxes, bound {max(float(Ub.max()) if len(Ub) else 0, pruned):.6g}, "
