@@ -25,6 +25,17 @@ bound of sup_{B_R} |N − f|.
    over the box is exact: Σ|Λ_i − g'ĉ_i|h_i.  Where this is not available (boxes near the origin, a kink
    of g) the zeroth-order bound max_X(Λx + β) − min g(ρ-range) is used; the smaller bound wins.
 
+4. The ball, not only the box: every maximum of a linear function over a box that reaches out of the ball
+   is also bounded by weak Lagrangian duality over box ∩ B_R (:func:`_dual_bound`); this tightens the
+   pre-activation bounds of ReLUs the box leaves unstable, and the final linear bounds.
+5. The cone at the origin: on boxes near 0, g(ρ) ≥ g(0) + g'(0)ρ − ½Kρ² and g'(0)‖x‖ ≥ ⟨v, x⟩ (‖v‖ ≤ g'(0))
+   make N − g ≤ (Λ − v)·x + const, so a box around the origin need not be split to see the error there
+   (:func:`_origin_bounds`).
+
+Each box is split along the axis where its linear bounds spread most (|Λ_i|·h_i, with the mean |Λ| and g's
+Lipschitz constant over √d added so that no axis is starved).  The worst error found comes from box centres and from gradient ascent
+(:mod:`.ascent`) started at the boxes with the largest bounds; it prunes every box whose bound is below it.
+
 **Rounding.**  Everything is float64.  Each computed linear combination Σ a_i b_i of n terms differs
 from the exact one by at most γ·Σ|a_i||b_i| (γ = 2(n + 8)·2⁻⁵³ with n the widest fan-in, which also covers
 the rounding of the exact rational weights to float64, |w − fl(w)| ≤ 2⁻⁵³|fl(w)|); the same combinations
@@ -161,6 +172,11 @@ def _box_max(L, C, H):
     return _dot(L, C) + _dot(np.abs(L), H) + slack * _dot(np.abs(L), np.abs(C) + H)
 
 
+def _box_max_of(L, C, H, R: float):
+    """:func:`_box_max` with the signature of :func:`_max_over_box_and_ball` (the ball ignored: plain CROWN)."""
+    return _box_max(L, C, H)
+
+
 def _dual_bound(Ls, a, b, R: float):
     r"""For rows ℓ of ``Ls`` (n, d) and boxes [a, b] (n, d): an upper bound, rounding included, of
     max ⟨ℓ, x⟩ over x ∈ [a, b] ∩ B_R.
@@ -237,10 +253,10 @@ def _max_over_box_and_ball(L, C, H, R: float):
     return out
 
 
-def _network_bounds(fn: FloatNet, C, H, R: float):
+def _network_bounds(fn: FloatNet, C, H, R: float | None):
     """Linear bounds of N on the boxes ∩ B_R: (Λ_u, β_u, Λ_l, β_l), each β with its rounding margin folded in.
     A ReLU left unstable by its box bounds gets the box-and-ball bounds (:func:`_dual_bound`) where its box
-    reaches out of the ball (elsewhere tighter bounds change no relaxation)."""
+    reaches out of the ball (elsewhere tighter bounds change no relaxation); ``R=None`` is plain CROWN on the box."""
     import numpy as np
 
     g = fn.gamma
@@ -248,7 +264,7 @@ def _network_bounds(fn: FloatNet, C, H, R: float):
     mags = [np.abs(C) + H]  # |h_k| bounds: inputs, then post-activations
     relax = []
     L = len(fn.weights)
-    straddle = _straddles(C, H, R)[:, None]
+    straddle = _straddles(C, H, R)[:, None] if R is not None else None
     for k in range(L - 1):
         if k == 0:
             lu = ll = np.broadcast_to(fn.weights[0], (B,) + fn.weights[0].shape)
@@ -263,7 +279,7 @@ def _network_bounds(fn: FloatNet, C, H, R: float):
             off_l = cl + fn.biases[k] - ml - g * ((np.abs(ll) @ box)[:, :, 0] + np.abs(cl) + fn.abs_biases[k])
         u = _box_max(lu, C, H) + off_u
         l = -_box_max(-ll, C, H) + off_l
-        if fn.relu[k]:
+        if fn.relu[k] and R is not None:
             u, l = _refine_with_ball(u, l, lu, ll, off_u, off_l, C, H, R, straddle & (l < 0) & (u > 0))
         relax.append(_relaxation(l, u, fn.relu[k], g))
         mags.append(np.maximum(np.abs(l), np.abs(u)))
@@ -342,12 +358,12 @@ def bound_and_split_axis(fn: FloatNet, table, C, H, linear_target: bool = True):
 
     g = fn.gamma
     R = math.nextafter(table.radius, math.inf)  # ≥ the exact radius
-    lu, bu, ll, bl = _network_bounds(fn, C, H, R)
+    lu, bu, ll, bl = _network_bounds(fn, C, H, R if linear_target else None)
     rlo, rhi = _radius_range(C, H, table.radius)
     glo, ghi = table.g_range(rlo, rhi)
     # zeroth order: max over the box ∩ ball of the linear bounds minus the range of g
-    up0 = _max_over_box_and_ball(lu[:, None, :], C, H, R)[:, 0]
-    lo0 = -_max_over_box_and_ball(-ll[:, None, :], C, H, R)[:, 0]
+    up0 = (_max_over_box_and_ball if linear_target else _box_max_of)(lu[:, None, :], C, H, R)[:, 0]
+    lo0 = -(_max_over_box_and_ball if linear_target else _box_max_of)(-ll[:, None, :], C, H, R)[:, 0]
     scale_u = np.einsum("bj,bj->b", np.abs(lu), np.abs(C) + H)
     scale_l = np.einsum("bj,bj->b", np.abs(ll), np.abs(C) + H)
     hi = up0 + bu - glo + g * scale_u
@@ -400,7 +416,9 @@ def bound_and_split_axis(fn: FloatNet, table, C, H, linear_target: bool = True):
         hi[idx] = np.minimum(hi[idx], hi2)
         lo[idx] = np.maximum(lo[idx], lo2)
     lam = np.abs(lu) + np.abs(ll)
-    spread = (lam + lam.mean(1, keepdims=True)) * H
+    # the floor (mean |Λ| and g's Lipschitz constant per axis) keeps every long axis in play: where the network is
+    # flat on a box (Λ ≈ 0) the longest axis is split
+    spread = (lam + lam.mean(1, keepdims=True) + table.lipschitz / math.sqrt(C.shape[1])) * H
     axis = np.argmax(machine_key(spread), axis=1)
     return lo, hi, axis
 

@@ -6,7 +6,7 @@ renders the report.  Importing this package registers every command on :data:`ap
 
 from __future__ import annotations
 
-from . import bound_weights, inspect, io, radial, seeds, separation  # noqa: F401  (register the commands)
+from . import bound_weights, inspect, io, radial, seeds, separation, train  # noqa: F401  (register the commands)
 from .app import app
 
 
