@@ -191,7 +191,7 @@ def search_widths(outcome: Callable[[int], bool], start: int = 2, max_width: int
     """(the smallest width w with ``outcome(w)`` true among those tried, the widths tried in order).
 
     Doubling from ``start`` until a success or ``max_width`` (the last try is ``max_width`` itself), then
-    bisection between the last failure and the first success.  ``outcome`` is called once per width."""
+    bisection between the last failure (0 when ``start`` itself succeeds) and the first success.  ``outcome`` is called once per width."""
     if not (1 <= start <= max_width):
         raise UsageError(f"need 1 ≤ start width ≤ max width, got {start} and {max_width}")
     tried: list[int] = []
