@@ -86,19 +86,28 @@ def _float_lambdas():
 
 def estimate(ks, d: int, R: float, shifts, nr: int = 300):
     """Estimated δ for each shift in ``shifts`` (a float grid of r; an underestimate of the proved δ)."""
+    return estimate_many([ks], d, R, shifts, nr)[0]
+
+
+def estimate_many(knot_sets, d: int, R: float, shifts, nr: int = 300):
+    """:func:`estimate` for several knot sets at once: (sets, shifts), each row what :func:`estimate` gives (the same
+    element-wise operations and exact minima, batched)."""
     import numpy as np
 
     lam = _float_lambdas()
-    up, lo = _float_tables(ks)
+    tables = [_float_tables(ks) for ks in knot_sets]
+    up = np.array([t[0] for t in tables])
+    lo = np.array([t[1] for t in tables])
     r = np.linspace(0.0, R, nr)[:, None]
     k = 1 + lam[None, :]
-    U = np.min(k * r * r + d * up[None, :], axis=1)
-    L = np.max(k * r * r + d * lo[None, :], axis=1)
+    kr = k * r * r  # (nr, λ)
+    U = np.min(kr[None, :, :] + d * up[:, None, :], axis=2)  # (sets, nr)
+    L = np.max(kr[None, :, :] + d * lo[:, None, :], axis=2)
     rr = r[:, 0]
-    c = np.asarray(shifts, dtype=float)[:, None]
-    hi = np.sqrt(np.maximum(U[None, :] - c, 0.0)) - rr[None, :]
-    low = rr[None, :] - np.sqrt(np.maximum(L[None, :] - c, 0.0))
-    return np.max(np.maximum(hi, low), axis=1)
+    c = np.asarray(shifts, dtype=float)[None, :, None]
+    hi = np.sqrt(np.maximum(U[:, None, :] - c, 0.0)) - rr[None, None, :]
+    low = rr[None, None, :] - np.sqrt(np.maximum(L[:, None, :] - c, 0.0))
+    return np.max(np.maximum(hi, low), axis=2)
 
 
 def _best_for(m: int, d: int, R: Fraction, budget: float):
@@ -108,20 +117,23 @@ def _best_for(m: int, d: int, R: Fraction, budget: float):
     fracs = [k / 16 for k in range(17)]
     shifts = [(f * budget) ** 2 for f in fracs]
 
-    def score(n0: int, ng: int, rho: Fraction):
-        ks = [float(v) for v in knot_set(R, n0, ng, rho)] if ng > 0 else [Rf * k / n0 for k in range(n0 + 1)]
-        est = estimate(ks, d, Rf, shifts)
-        i = int(est.argmin())
-        return (float(est[i]), n0, ng, rho, fracs[i])
+    def scores(n0: int, ng: int, rhos) -> list:
+        sets = [[float(v) for v in knot_set(R, n0, ng, rho)] if ng > 0 else [Rf * k / n0 for k in range(n0 + 1)]
+                for rho in rhos]
+        out = []
+        for rho, est in zip(rhos, estimate_many(sets, d, Rf, shifts)):
+            i = int(est.argmin())
+            out.append((float(est[i]), n0, ng, rho, fracs[i]))
+        return out
 
     for n0 in range(1, min(MAX_UNIFORM, m + 1) + 1):
         ng = m + 1 - n0
         if ng == 0:
-            cands = [score(n0, 0, Fraction(1))]
+            cands = scores(n0, 0, [Fraction(1)])
         else:  # coarse grid of ρ, then its neighbours around the best
-            coarse = [score(n0, ng, rho) for rho in RHOS[::4]]
+            coarse = scores(n0, ng, RHOS[::4])
             i = RHOS.index(min(coarse, key=lambda c: c[0])[3])
-            cands = coarse + [score(n0, ng, RHOS[j]) for j in range(max(0, i - 3), min(len(RHOS), i + 4)) if j % 4]
+            cands = coarse + scores(n0, ng, [RHOS[j] for j in range(max(0, i - 3), min(len(RHOS), i + 4)) if j % 4])
         top = min(cands, key=lambda c: c[0])
         if best is None or top[0] < best[0]:
             best = top
