@@ -49,7 +49,7 @@ def train(
     'not certified' that the certificate's budget ran out in between.  Exit 1 when some (ε, depth) has no
     certified width.  Needs the torch extra.
 
-    Example:  netconstruct train --d 2 --eps 0.1,0.05 --depth 2 --plot trained.png
+    Example:  netconstruct train --d 2 --eps 0.3 --depth 2 --steps 300 --seeds 1 --max-width 8 --plot trained.png
     """
     with handled():
         from ..plot import check_image_file
