@@ -29,6 +29,7 @@ CERTIFIERS: dict[str, Certifier] = {
     "radial_depth3": sum_of_univariate.certify,
     "radial_depth2": ridges.certify,
     "ridge_average": lambda net, target: GENERAL(net, target),  # certified by the general one (at build too)
+    "symmetric_ridges": lambda net, target: GENERAL(net, target),  # the general one, on the fundamental domain
 }
 
 REFUSED: dict[str, str] = {
@@ -93,7 +94,7 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate |
     ensure_certifiable(net)
     check_metadata(net)
     b = budget or Budget()
-    general_only = construction_of(net) == "ridge_average"
+    general_only = construction_of(net) in ("ridge_average", "symmetric_ridges")
     found: list[Certificate] = []
     reasons: list[str] = []
     if not general_only:

@@ -38,4 +38,7 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate:
                     "regions": f"box budget ({b.max_regions:,}) spent",
                     "time": f"time budget ({b.seconds:g} s) spent"}[res.stopped],
     }
+    if res.symmetry:
+        details["symmetry"] = (f"{res.symmetry} (checked exactly on the neurons): boxes cover the fundamental domain "
+                               "only, where |N - g| takes all its values")
     return Certificate(Fraction(res.upper), METHOD, details, probe_points=(res.worst_point,) + res.probe_points)

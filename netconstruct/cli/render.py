@@ -82,6 +82,8 @@ def verification_rows(rep) -> list[tuple[str, str]]:
         rows.append(("certificate", c["method"]))
         if "boxes" in c:
             rows.append(("boxes bounded / stopped", f"{c['boxes']:,} / {c['stopped']}"))
+        if "symmetry" in c:
+            rows.append(("symmetry used", c["symmetry"]))
         for other in c.get("other_certificates", []):
             rows.append(("other certificate (larger)", f"{other['sup_error']}  ({other['method']})"))
         gap = data["sup_error_interval"]["upper_over_lower"]

@@ -15,7 +15,7 @@ from typing import Callable
 
 from ..errors import UsageError
 from ..network import Network
-from . import radial_depth2, radial_depth3, ridge_average
+from . import radial_depth2, radial_depth3, ridge_average, symmetric_ridges
 
 
 @dataclass(frozen=True)
@@ -57,20 +57,34 @@ DIMENSION_DEGREE_LIMIT = 12  # polarisation degrees planned exactly (beyond: the
 
 
 def _depth2(regime: str) -> Construction:
-    """Depth 2.  ``accuracy`` at d ∈ {2, 3}: the ridge average (:mod:`.ridge_average`, certified at build);
-    elsewhere the polynomial construction of :mod:`.radial_depth2` (polarisation / sphere cubature)."""
+    """Depth 2.  ``accuracy`` at d ∈ {2, 3}: the ridge average (:mod:`.ridge_average`), at d ∈ {4, 5} the B_d-symmetric
+    ridges (:mod:`.symmetric_ridges`, for ε down to its MIN_EPS), both certified at build; elsewhere the polynomial
+    construction of :mod:`.radial_depth2` (polarisation / sphere cubature)."""
 
-    def ridge(d: int) -> bool:
-        return regime == "accuracy" and d in ridge_average.DIMENSIONS
+    def ridge(d: int):
+        """The ridge module for d, or None."""
+        if regime != "accuracy":
+            return None
+        if d in ridge_average.DIMENSIONS:
+            return ridge_average
+        return symmetric_ridges if d in symmetric_ridges.DIMENSIONS else None
+
+    def symmetric(d: int, eps: Fraction) -> bool:
+        return ridge(d) is symmetric_ridges and Fraction(eps) >= symmetric_ridges.MIN_EPS[d]
 
     def plan(d: int, eps: Fraction, target):
-        return ridge_average.plan(d, eps, target) if ridge(d) else radial_depth2.plan(regime, d, eps, target)
+        if ridge(d) is ridge_average or symmetric(d, eps):
+            return ridge(d).plan(d, eps, target)
+        return radial_depth2.plan(regime, d, eps, target)
 
     def size(d: int, eps: Fraction, target) -> Size:
-        if ridge(d):
+        if ridge(d) is ridge_average:
             if Fraction(eps) < ridge_average.MIN_EPS[d]:
                 return Size(None, False)  # beyond the ridge average's build budget (it is counted by building it)
             net = ridge_average.certified(d, Fraction(eps), target)
+            return Size(net.size, True, None, net.metadata["parameters"]["directions"])
+        if symmetric(d, eps):
+            net = symmetric_ridges.certified(d, Fraction(eps), target)
             return Size(net.size, True, None, net.metadata["parameters"]["directions"])
         from .polyapprox import degrees_below
 
@@ -86,12 +100,16 @@ def _depth2(regime: str) -> Construction:
         return Size(p.neurons, True, p.poly.degree, p.directions)
 
     def build(d: int, eps: Fraction, target, max_neurons: int = radial_depth2.DEFAULT_MAX_NEURONS) -> Network:
-        if ridge(d):
+        if ridge(d) is ridge_average:
             return ridge_average.certified(d, Fraction(eps), target, max_neurons=min(max_neurons, ridge_average.DEFAULT_MAX_NEURONS))
+        if symmetric(d, eps):
+            return symmetric_ridges.certified(d, Fraction(eps), target,
+                                              max_neurons=min(max_neurons, symmetric_ridges.DEFAULT_MAX_NEURONS))
         return radial_depth2.build(regime, d, eps, target, max_neurons=max_neurons)
 
     summary = {"dimension": "depth 2, size poly(d) at fixed ε (polarisation ridges)",
-               "accuracy": "depth 2, size poly(1/ε) at fixed d (ridge average at d = 2, 3; sphere cubature beyond)"}[regime]
+               "accuracy": "depth 2, size poly(1/ε) at fixed d (ridge average at d = 2, 3; B_d-symmetric ridges at "
+                           "d = 4, 5; sphere cubature beyond)"}[regime]
     return Construction(f"depth2_{regime}", 2, regime, summary, plan, size, build)
 
 
