@@ -78,7 +78,7 @@ def generators(d: int, K: int) -> tuple[tuple[int, ...], ...]:
 
 def orbit_set(d: int, L: int) -> tuple[tuple[int, ...], ...]:
     """The generators of the first L orbits (module docstring)."""
-    return generators(d, MAX_K[d])[:L]
+    return generators(d, MAX_K.get(d, 2))[:L]
 
 
 def direction_count(d: int, L: int) -> int:
