@@ -137,3 +137,12 @@ def test_missing_torch_names_the_extra(monkeypatch):
     monkeypatch.setattr(importlib, "import_module", lambda name, *a: no_torch(name))
     res = CliRunner().invoke(app, ["train", "--d", "2", "--eps", "0.3"])
     assert res.exit_code == 1 and "netconstruct[torch]" in res.output, res.output
+
+
+def test_separation_takes_a_trained_column():
+    """`separation --trained` adds, per cell, the smallest certified trained network of depth 2 and 3 (neurons), each
+    no larger than what the cell's widths allow, in the JSON and the table."""
+    res = CliRunner().invoke(app, ["separation", "--d", "2", "--eps", "0.3", "--build-max", "0", "--trained", "--json"])
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads(res.stdout)["rows"]
+    assert set(row["trained"]) == {"2", "3"} and all(v and v >= 1 for v in row["trained"].values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Annotated
 
 import typer
@@ -21,6 +22,9 @@ def separation(
     g: GExpr = None,
     build_max: Annotated[int, typer.Option(
         "--build-max", help="Build and certify every network with at most this many neurons (0: none).")] = 20_000,
+    trained: Annotated[bool, typer.Option(
+        "--trained", help="Also train ReLU networks of depth 2 and 3 per cell and report the smallest width whose "
+                          "certified sup error is ≤ ε (as `netconstruct train`, 1 seed, minutes per cell; extra [torch]).")] = False,
     plot_file: PlotFile = None,
     json_out: Json = False,
     workers: Workers = None,
@@ -45,9 +49,22 @@ def separation(
         epss = [positive(t, "eps") for t in csv(eps, "--eps")]
         tgt = target(target_name, g, "1", None)
         workers, scheduler = opt.parallel(workers, scheduler)  # last: its note comes only when the command goes on
+        if trained:
+            from ..experiments.trained_vs_constructed import Recipe, check_arguments
+            from ..export import require
+
+            require("torch", "torch")
+            check_arguments(max(dims), (2, 3), 1, 2, 128, None, Recipe(), 30.0, 30.0 * len(dims) * len(epss))
         with stages(True) as progress:
             rows = size_table(dims, epss, tgt, build_max=build_max, progress=progress, workers=workers,
                               scheduler=scheduler)
+            if trained:
+                from ..experiments.trained_vs_constructed import Recipe, study
+
+                for r in rows:
+                    rep = study(r["d"], [Fraction(r["eps"]).limit_denominator(10**9)], tgt, (2, 3), Recipe(), seeds=1,
+                                max_width=128, certify_seconds=30.0, progress=progress)
+                    r["trained"] = {str(x["depth"]): x["smallest_certified_neurons"] for x in rep.data["rows"]}
         if plot_file is not None:
             from ..plot import plot_lines
 
@@ -73,9 +90,13 @@ def separation(
         for r in rows:
             built = ", ".join(f"{short(k)}: {float(v['certified']):.4f}" for k, v in (r.get("built") or {}).items())
             degree = r["depth2_dimension"]["degree"] if "depth2_dimension" in r else None
-            out.append((f"{r['eps']:g}", str(r["d"]), *(fmt(r, k) for k in keys), str(degree), built))
-        names = ("ε", "d", *(CONSTRUCTIONS[k].label for k in keys), "K",
-                 f"certified ({' / '.join(map(short, keys))}) where built")
+            extra = ()
+            if trained:
+                t = r["trained"]
+                extra = (" / ".join(f"{t[k]:,}" if t[k] else "—" for k in ("2", "3")),)
+            out.append((f"{r['eps']:g}", str(r["d"]), *(fmt(r, k) for k in keys), *extra, str(degree), built))
+        names = ("ε", "d", *(CONSTRUCTIONS[k].label for k in keys), *(("trained, certified (2 / 3)",) if trained else ()),
+                 "K", f"certified ({' / '.join(map(short, keys))}) where built")
         stdout().print(columns(f"neurons needed for sup error ≤ ε, g(r) = {tgt.expression}", names, out))
         if plot_file is not None:
             stdout().print(f"wrote {plot_file}", highlight=False)
