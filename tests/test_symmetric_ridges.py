@@ -134,9 +134,13 @@ def test_a_perturbed_weight_makes_a_too_good_claim_fail(net4, sine):
 
 
 def test_the_accuracy_regime_uses_it_at_d4_and_d5(sine):
-    """`radial --depth 2 --regime accuracy` at d = 4, 5 plans the symmetric ridges where ε ≥ MIN_EPS, and the old
-    cubature below."""
+    """`radial --depth 2 --regime accuracy` plans the symmetric ridges at d = 4, 5 (ε ≥ MIN_EPS) and the cubature at
+    d = 6; below MIN_EPS the symmetric construction itself refuses in one line, before building anything."""
+    from netconstruct.errors import TooLargeError
+
     c = CONSTRUCTIONS["depth2_accuracy"]
     assert isinstance(c.plan(4, Fraction(1, 10), sine), sr.SymmetricPlan)
     assert isinstance(c.plan(5, Fraction(1, 10), sine), sr.SymmetricPlan)
-    assert not isinstance(c.plan(4, Fraction(1, 100), sine), sr.SymmetricPlan)
+    assert not isinstance(c.plan(6, Fraction(3, 10), sine), sr.SymmetricPlan)
+    with pytest.raises(TooLargeError, match="eps ≥ 0.02"):
+        sr.plan(4, Fraction(1, 100), sine)

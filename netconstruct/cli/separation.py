@@ -54,7 +54,7 @@ def separation(
             from ..export import require
 
             require("torch", "torch")
-            check_arguments(max(dims), (2, 3), 1, 2, 128, None, Recipe(), 30.0, 30.0 * len(dims) * len(epss))
+            check_arguments(max(dims), (2, 3), 1, 2, 128, None, Recipe(), 300.0, 30.0 * len(dims) * len(epss))
         with stages(True) as progress:
             rows = size_table(dims, epss, tgt, build_max=build_max, progress=progress, workers=workers,
                               scheduler=scheduler)
@@ -63,7 +63,7 @@ def separation(
 
                 for r in rows:
                     rep = study(r["d"], [Fraction(r["eps"]).limit_denominator(10**9)], tgt, (2, 3), Recipe(), seeds=1,
-                                max_width=128, certify_seconds=30.0, progress=progress)
+                                max_width=128, certify_seconds=300.0, progress=progress)
                     r["trained"] = {str(x["depth"]): x["smallest_certified_neurons"] for x in rep.data["rows"]}
         if plot_file is not None:
             from ..plot import plot_lines

@@ -32,7 +32,8 @@ def train(
     seeds: Annotated[int, typer.Option("--seeds", help="Networks trained per width (the best is kept).")] = 2,
     seed: Seed = 0,
     certify_seconds: Annotated[float, typer.Option(
-        "--certify-seconds", help="Time budget of each network's certificate (box branch and bound).")] = 60.0,
+        "--certify-seconds", help="Safety cap on each network's certificate; its budget is 300,000 boxes (a count: the "
+                                  "same table on any machine) unless this cap stops it first.")] = 300.0,
     max_minutes: Annotated[float, typer.Option(
         "--max-minutes", help="Refuse a study whose estimated training time (every width and seed) is longer.")] = 30.0,
     device: Annotated[str, typer.Option("--device", help="Torch device for training: cpu, or cuda where present.")] = "cpu",

@@ -120,6 +120,21 @@ def adapted_knots(d: int, target: Target, m: int) -> tuple[Fraction, ...]:
     return (Fraction(0),) + tuple(normalize(Rq * t / grid) for t in ticks) + (normalize(Rq),)
 
 
+def checked_eps(name: str, dims, min_eps: dict, d: int, eps) -> Fraction:
+    """ε read exactly, or a one-line error: a d outside ``dims`` or ε ≤ 0 (UsageError), ε below ``min_eps[d]`` — where
+    planning and certifying the network take more than minutes — (TooLargeError, before anything is built)."""
+    if d not in dims:
+        raise UsageError(f"the {name} construction is for d = {' or '.join(map(str, dims))} (got d = {d}); "
+                         f"use --regime dimension or the polynomial cubature for other d")
+    eps = Fraction(as_exact(eps, "eps"))
+    if eps <= 0:
+        raise UsageError("eps must be > 0")
+    if eps < min_eps[d]:
+        raise TooLargeError(f"the {name} network at d = {d} is built for eps ≥ {float(min_eps[d]):g} (got "
+                            f"{float(eps):g}): below, planning and certifying it take more than minutes; use depth 3")
+    return eps
+
+
 def _shift(v: float) -> Fraction:
     """The centring shift (a float64 estimate through BLAS) to 6 significant digits: it only centres the error,
     and 6 digits do not follow the CPU's last bits (a 12-digit rounding would, ~1% of the time)."""
@@ -243,15 +258,7 @@ def plan(d: int, eps, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS) ->
     smallest direction set with that many pieces has more neurons than the best plan found."""
     import numpy as np
 
-    if d not in DIMENSIONS:
-        raise UsageError(f"the ridge-average construction is for d = 2 or 3 (got d = {d}); "
-                         f"use --regime dimension or the polynomial cubature for larger d")
-    eps = Fraction(as_exact(eps, "eps"))
-    if eps <= 0:
-        raise UsageError("eps must be > 0")
-    if eps < MIN_EPS[d]:
-        raise TooLargeError(f"the ridge-average network at d = {d} is built for eps ≥ {float(MIN_EPS[d]):g} (got "
-                            f"{float(eps):g}): below, planning and certifying it take more than minutes; use depth 3")
+    eps = checked_eps("ridge-average", DIMENSIONS, MIN_EPS, d, eps)
     X = _sample_points(d, float(target.radius))
     gx = target.g_float(np.linalg.norm(X, axis=1))
     goal = SAFETY * float(eps)

@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .. import algebra
-from ..errors import TooLargeError, UsageError
-from ..exact import as_exact, format_exact, normalize, upper_text
+from ..errors import TooLargeError
+from ..exact import format_exact, normalize, upper_text
 from ..matrix import Coo
 from ..network import Network
 from ..targets import Target
+from .ridge_average import checked_eps
 
 DIMENSIONS = (4, 5)
 SAFETY = 0.85  # the fit aims for a sampled error ≤ SAFETY·ε; the certificate then proves ≤ ε
@@ -186,15 +187,7 @@ class SymmetricPlan:
 
 
 def _check(d: int, eps) -> Fraction:
-    if d not in DIMENSIONS:
-        raise UsageError(f"the symmetric ridge construction is for d = {' or '.join(map(str, DIMENSIONS))} (got d = {d})")
-    eps = Fraction(as_exact(eps, "eps"))
-    if eps <= 0:
-        raise UsageError("eps must be > 0")
-    if eps < MIN_EPS[d]:
-        raise TooLargeError(f"the symmetric ridge network at d = {d} is built for eps ≥ {float(MIN_EPS[d]):g} (got "
-                            f"{float(eps):g}): below, its certificate takes more than minutes; use depth 3")
-    return eps
+    return checked_eps("symmetric ridge", DIMENSIONS, MIN_EPS, d, eps)
 
 
 @functools.lru_cache(maxsize=512)

@@ -170,13 +170,21 @@ def _eval(pieces, X):
     return h[:, 0]
 
 
-def certify_trained(net, target: Target, eps: Fraction, seconds: float, workers: int | None = 1) -> dict:
+#: the certificate's budget per network, in boxes: a count, so that the table does not depend on the machine's speed
+CERTIFY_BOXES = 300_000
+
+
+def certify_trained(net, target: Target, eps: Fraction, seconds: float, workers: int | None = 1,
+                    boxes: int = CERTIFY_BOXES) -> dict:
     """The box certificate of ``net``, stopped as soon as upper ≤ ε or an error > ε is found: {status, lower,
-    upper, worst_point, boxes, seconds}.  ``status``: ``certified`` (upper ≤ ε: a proof), ``exceeds`` (an error
-    > ε found at a point of the ball), ``not certified`` (the budget ran out with lower ≤ ε < upper)."""
+    upper, worst_point, boxes, seconds, stopped}.  ``status``: ``certified`` (upper ≤ ε: a proof), ``exceeds`` (an
+    error > ε found at a point of the ball), ``not certified`` (the budget ran out with lower ≤ ε < upper).  The
+    budget is ``boxes`` (reproducible) and, as a safety cap, ``seconds`` (a run stopped by time says so: then
+    the entry depends on the machine's speed)."""
     from ..bounds.boxes import certify_any
 
-    res = certify_any(net, target, tol=1e-3, stop_below=float(eps), seconds=seconds, workers=workers)
+    res = certify_any(net, target, tol=1e-3, stop_below=float(eps), seconds=seconds, workers=workers,
+                      max_regions=boxes)
     if Fraction(res.upper) <= eps:
         status = "certified"
     elif Fraction(res.lower) > eps:
@@ -184,7 +192,7 @@ def certify_trained(net, target: Target, eps: Fraction, seconds: float, workers:
     else:
         status = "not certified"
     return {"status": status, "lower": res.lower, "upper": res.upper, "worst_point": list(res.worst_point),
-            "boxes": res.regions, "certify_seconds": round(res.seconds, 3)}
+            "boxes": res.regions, "certify_stopped": res.stopped, "certify_seconds": round(res.seconds, 3)}
 
 
 def search_widths(outcome: Callable[[int], bool], start: int = 2, max_width: int = 256) -> tuple[int | None, list[int]]:
@@ -235,7 +243,7 @@ def constructed_sizes(d: int, eps: Fraction, target: Target) -> dict:
 
 def study(d: int, epss: list[Fraction], target: Target, depths=(2, 3), recipe: Recipe = Recipe(), seeds: int = 2,
           seed: int = 0, start: int = 2, max_width: int = 128, widths: list[int] | None = None,
-          certify_seconds: float = 60.0, device: str = "cpu", workers: int | None = 1,
+          certify_seconds: float = 300.0, device: str = "cpu", workers: int | None = 1,
           progress: Callable[[str], None] = lambda s: None, keep_networks: bool = False) -> Report:
     """The study of the module docstring for every ε in ``epss`` and depth in ``depths``.  ``widths`` (a list)
     replaces the doubling search: every width in it is tried, in order, until one is certified."""
