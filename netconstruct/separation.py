@@ -18,6 +18,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable
 
+from .certificates import BESIDE_TOL, Budget
 from .constructions import CONSTRUCTIONS
 from .constructions.polyapprox import degrees_below, remember_degrees
 from .errors import TooLargeError
@@ -52,7 +53,9 @@ def part(context, piece) -> tuple:
         net = c.build(d, eps, target)
     except TooLargeError:
         return entry, None
-    rep = verify_radial(net, target, eps, samples=1000, seed=0, a_priori_source="construction")
+    # a table of sizes: each built network's bound is proved to within 1% of the error found (BESIDE_TOL), not 0.1%
+    rep = verify_radial(net, target, eps, samples=1000, seed=0, a_priori_source="construction",
+                        budget=Budget(tol=BESIDE_TOL))
     assert net.size == n, (key, net.size, n)
     return entry, {"certified": rep.certified.to_json().get("sup_error"), "ok": rep.ok}
 
