@@ -311,8 +311,8 @@ def study(d: int, epss: list[Fraction], target: Target, depths=(2, 3), recipe: R
 
 
 def plot_series(rows: list[dict]) -> tuple[dict, dict]:
-    """(series, styles) for :func:`netconstruct.plot.plot_lines`: neurons vs 1/ε, one line per construction and
-    one per trained depth (the smallest certified width found)."""
+    """(series, styles) for :func:`netconstruct.plot.plot_lines`: neurons vs 1/ε, one line per construction (exact
+    sizes only) and one per trained depth (the smallest certified width found)."""
     series, styles = {}, {}
     epss = sorted({r["eps"] for r in rows}, reverse=True)
     keys = list(rows[0]["constructed"]) if rows else []
@@ -321,7 +321,7 @@ def plot_series(rows: list[dict]) -> tuple[dict, dict]:
         for e in epss:
             r = next(r for r in rows if r["eps"] == e)
             n = r["constructed"][key]["neurons"]
-            if n:
+            if n and r["constructed"][key]["exact"]:  # a lower bound ("≥") is not a size to draw
                 pts.append((1 / e, float(n)))
         if pts:
             label = rows[0]["constructed"][key]["label"] + " (constructed)"
