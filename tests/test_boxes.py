@@ -336,3 +336,37 @@ def test_a_flat_network_is_split_along_every_axis(sine):
     res = certify_any(net, sine, tol=1e-3, max_regions=100_000, seconds=60)
     assert res.stopped == "tolerance" and res.regions < 50_000
     assert res.lower <= 0.159154943 + 1e-9 <= res.upper <= 0.159154943 * 1.001 + 1e-9
+
+
+def test_box_bounds_do_not_follow_the_blas_kernel(tmp_path):
+    """The bounds go through BLAS, whose summation order follows the CPU; rounded outward to BOUND_BITS bits they
+    are the same bytes under other OpenBLAS kernels (so the branch and bound takes the same steps on every CPU)."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "bounds.py"
+    script.write_text(
+        "import hashlib, numpy as np\n"
+        "from fractions import Fraction\n"
+        "from netconstruct.bounds.boxes import bound_boxes, float_net\n"
+        "from netconstruct.bounds.profile_tables import profile_table\n"
+        "from netconstruct.network import Network, dense_layer\n"
+        "from netconstruct.targets import make_target\n"
+        "rng = np.random.default_rng(0)\n"
+        "sizes = [3, 48, 40, 1]\n"
+        "layers = [dense_layer([[Fraction(float(v)) for v in row] for row in rng.standard_normal((b, a)) / a**0.5],\n"
+        "                      [Fraction(float(v)) for v in rng.standard_normal(b) / 4], 'relu' if i < 2 else 'identity')\n"
+        "          for i, (a, b) in enumerate(zip(sizes, sizes[1:]))]\n"
+        "t = make_target('sine')\n"
+        "table = profile_table(t.expression, Fraction(1), Fraction(t.lipschitz))\n"
+        "C = rng.uniform(-1, 1, (400, 3)); H = rng.uniform(0, 0.3, (400, 3))\n"
+        "lo, hi = bound_boxes(float_net(Network(tuple(layers))), table, C, H)\n"
+        "print(hashlib.sha256(lo.tobytes() + hi.tobytes()).hexdigest())\n")
+    outs = set()
+    for kernel in ("Prescott", "Haswell", "SkylakeX"):
+        env = {**os.environ, "OPENBLAS_CORETYPE": kernel}
+        res = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr[-500:]
+        outs.add(res.stdout.strip())
+    assert len(outs) == 1

@@ -41,7 +41,9 @@ from the exact one by at most γ·Σ|a_i||b_i| (γ = 2(n + 8)·2⁻⁵³ with n 
 the rounding of the exact rational weights to float64, |w − fl(w)| ≤ 2⁻⁵³|fl(w)|); the same combinations
 in absolute values are carried along and γ times them is added to every upper bound and subtracted from
 every lower bound, and the ReLU upper relaxations are lifted by that much too so that they stay above
-ReLU on [l, u].  So every returned bound holds for the network with its *exact* weights.
+ReLU on [l, u].  So every returned bound holds for the network with its *exact* weights.  The products run
+through BLAS, whose summation order follows the CPU's kernel; each returned bound is rounded outward to
+:data:`BOUND_BITS` significant bits, so that the branch and bound takes the same steps on every CPU.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from fractions import Fraction
 from typing import Callable
 
 from ..errors import NotCertifiable, TooLargeError
-from ..exact import float_down, float_up, machine_key
+from ..exact import float_down, float_up, floats_down, floats_up, machine_key
 from ..matrix import as_coo
 from ..network import Network
 from .ascent import ascend
@@ -61,6 +63,9 @@ from .profile_tables import profile_table
 from .symmetry import invariance, meets_domain
 
 U = 2.0**-53
+#: every box bound is rounded outward to this many significant bits: the products run through BLAS, whose summation
+#: order follows the CPU's kernel, and a bound that differed in its last bit could change which box is split next
+BOUND_BITS = 24
 
 
 @dataclass(frozen=True, eq=False)
@@ -421,7 +426,8 @@ def bound_and_split_axis(fn: FloatNet, table, C, H, linear_target: bool = True):
     # flat on a box (Λ ≈ 0) the longest axis is split
     spread = (lam + lam.mean(1, keepdims=True) + table.lipschitz / math.sqrt(C.shape[1])) * H
     axis = np.argmax(machine_key(spread), axis=1)
-    return lo, hi, axis
+    # outward to BOUND_BITS bits: still bounds, and the same numbers whatever BLAS's summation order
+    return floats_down(lo, BOUND_BITS), floats_up(hi, BOUND_BITS), axis
 
 
 @dataclass(frozen=True)

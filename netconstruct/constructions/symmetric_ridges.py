@@ -36,7 +36,7 @@ from fractions import Fraction
 
 from .. import algebra
 from ..errors import TooLargeError
-from ..exact import format_exact, normalize, upper_text
+from ..exact import format_exact, machine_key, normalize, upper_text
 from ..matrix import Coo
 from ..network import Network
 from ..targets import Target
@@ -162,7 +162,7 @@ def fit(d: int, L: int, m: int, target: Target):
         raise TooLargeError(f"the profile fit failed ({res.message})")
     c = res.x[:n]
     c = np.array([float(f"{v:.10g}") for v in c])  # 10 digits: the same weights whatever the LP's last bits
-    err = float(np.abs(A @ c - y).max())
+    err = float(machine_key(np.abs(A @ c - y).max()))  # decides plans: 20 bits, not BLAS's last ones
     return c[:-1].reshape(L, m + 1), float(c[-1]), err
 
 
