@@ -239,7 +239,10 @@ def float_up(x: float, bits: int = REPORT_BITS) -> float:
     if not math.isfinite(x) or x == 0:
         return x
     m, e = math.frexp(x)
-    return math.ldexp(math.ceil(m * 2.0**bits), e - bits)
+    try:
+        return math.ldexp(math.ceil(m * 2.0**bits), e - bits)
+    except OverflowError:  # rounding up past the largest float: +inf is still an upper bound
+        return math.inf
 
 
 def float_down(x: float, bits: int = REPORT_BITS) -> float:

@@ -53,3 +53,26 @@ def test_to_fraction_keeps_requested_digits():
     ctx.dps = 60
     q = to_fraction(ctx.pi, 40)
     assert abs(q - Fraction("3.141592653589793238462643383279502884197")) < Fraction(1, 10**39)
+
+
+@given(st.lists(st.floats(allow_nan=False, width=64), min_size=1, max_size=20), st.integers(8, 53))
+def test_outward_rounding_keeps_bounds(xs, bits):
+    """floats_up(x) ≥ x ≥ floats_down(x) exactly, each with at most ``bits`` significant bits, equal to the scalar
+    float_up / float_down elementwise (the box certificate rounds its bounds with them)."""
+    import numpy as np
+
+    from netconstruct.exact import float_down, float_up, floats_down, floats_up
+
+    x = np.array(xs)
+    up, down = floats_up(x, bits), floats_down(x, bits)
+    for v, u, w in zip(xs, up, down):
+        assert u == float_up(v, bits) and w == float_down(v, bits)
+        if np.isfinite(v):  # past the largest float, ±inf: still a bound
+            assert u == np.inf or Fraction(v) <= Fraction(u)
+            assert w == -np.inf or Fraction(w) <= Fraction(v)
+            m = abs(Fraction(u)) if u and np.isfinite(u) else Fraction(0)
+            if m:  # at most `bits` significant bits: u·2^k is an integer for k = bits − (u's binary exponent)
+                k = bits - int(np.frexp(float(m))[1])
+                assert (m * Fraction(2) ** k).denominator == 1
+        else:
+            assert u == v == w
