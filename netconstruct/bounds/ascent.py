@@ -18,8 +18,9 @@ from ..exact import machine_key
 GRID = 2.0**40
 
 
-def _forward(weights, biases, relu, X):
-    """N(X) (n,) and the gradients ∇N (n, d) at the rows of X."""
+def forward(weights, biases, relu, X, gradient: bool = True):
+    """N(X) (n,) and the gradients ∇N (n, d) at the rows of X (None without ``gradient``), for the float64 layers
+    ``weights``, ``biases`` and the hidden layers' ``relu`` flags (False: identity)."""
     import numpy as np
 
     h = X
@@ -30,6 +31,8 @@ def _forward(weights, biases, relu, X):
         masks.append(m)
         h = np.where(m, z, 0.0)
     out = (h @ weights[-1].T + biases[-1])[:, 0]
+    if not gradient:
+        return out, None
     grad = np.broadcast_to(weights[-1], (len(X), weights[-1].shape[1]))
     for W, m in zip(weights[-2::-1], masks[::-1]):
         grad = (grad * m) @ W
@@ -50,7 +53,7 @@ def ascend(weights, biases, relu, target, starts, steps: int = 60):
     rate = (1e-5) ** (1.0 / max(1, steps - 1))
     eta = 0.1 * R
     for _ in range(steps):
-        out, grad = _forward(weights, biases, relu, P)
+        out, grad = forward(weights, biases, relu, P)
         r = np.linalg.norm(P, axis=1)
         err = out - target.g_float(r)
         better = machine_key(np.abs(err)) > machine_key(best_e)  # decided on 20 bits: the same path on every CPU

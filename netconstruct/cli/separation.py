@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Annotated
 
 import typer
@@ -61,8 +60,9 @@ def separation(
             if trained:
                 from ..experiments.trained_vs_constructed import Recipe, study
 
+                exact = {float(e): e for e in epss}  # rows carry ε as a float
                 for r in rows:
-                    rep = study(r["d"], [Fraction(r["eps"]).limit_denominator(10**9)], tgt, (2, 3), Recipe(), seeds=1,
+                    rep = study(r["d"], [exact[r["eps"]]], tgt, (2, 3), Recipe(), seeds=1,
                                 max_width=128, certify_seconds=300.0, progress=progress)
                     r["trained"] = {str(x["depth"]): x["smallest_certified_neurons"] for x in rep.data["rows"]}
         if plot_file is not None:

@@ -72,16 +72,11 @@ def train(
         rec = Recipe(recipe, steps, lr, batch)
         estimate = check_arguments(d, depths, seeds, start_width, max_width, width_list, rec, certify_seconds,
                                    max_minutes) * len(epss)
-        if device != "cpu":
-            from ..export import require
+        from ..export import require
 
-            torch = require("torch", "torch")
-            if not device.startswith("cuda") or not torch.cuda.is_available():
-                raise NetconstructError(f"--device {device!r}: no such torch device here (cpu, or cuda with a GPU)")
-        else:
-            from ..export import require
-
-            require("torch", "torch")
+        torch = require("torch", "torch")
+        if device != "cpu" and not (device.startswith("cuda") and torch.cuda.is_available()):
+            raise NetconstructError(f"--device {device!r}: no such torch device here (cpu, or cuda with a GPU)")
         if out_dir is not None:
             if out_dir.exists() and not out_dir.is_dir():
                 raise UsageError(f"--out-dir {out_dir}: exists and is not a directory")

@@ -84,14 +84,10 @@ def _float_lambdas():
     return np.concatenate([-pos[::-1], [0.0], pos])
 
 
-def estimate(ks, d: int, R: float, shifts, nr: int = 300):
-    """Estimated δ for each shift in ``shifts`` (a float grid of r; an underestimate of the proved δ)."""
-    return estimate_many([ks], d, R, shifts, nr)[0]
-
-
 def estimate_many(knot_sets, d: int, R: float, shifts, nr: int = 300):
-    """:func:`estimate` for several knot sets at once: (sets, shifts), each row what :func:`estimate` gives (the same
-    element-wise operations and exact minima, batched)."""
+    """Estimated δ of each knot set for each shift in ``shifts`` (sets × shifts; a float grid of r; an underestimate
+    of the proved δ).  Batched over the sets: the same element-wise operations and exact minima as one set at a
+    time."""
     import numpy as np
 
     lam = _float_lambdas()

@@ -138,6 +138,7 @@ def _design(d: int, L: int, m: int, R: float, X):
     return np.round(A * 2.0**36) / 2.0**36
 
 
+@functools.lru_cache(maxsize=256)
 def fit(d: int, L: int, m: int, target: Target):
     """(profile values (orbits × (m + 1)), output bias, sampled sup error) minimising the largest error on
     :func:`_points` — a linear program (variables: the values and the bias, and t ≥ |error| at each point)."""
@@ -163,7 +164,9 @@ def fit(d: int, L: int, m: int, target: Target):
     c = res.x[:n]
     c = np.array([float(f"{v:.10g}") for v in c])  # 10 digits: the same weights whatever the LP's last bits
     err = float(machine_key(np.abs(A @ c - y).max()))  # decides plans: 20 bits, not BLAS's last ones
-    return c[:-1].reshape(L, m + 1), float(c[-1]), err
+    values = c[:-1].reshape(L, m + 1)
+    values.setflags(write=False)  # cached: shared by the plan and assemble
+    return values, float(c[-1]), err
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,9 +193,8 @@ def _check(d: int, eps) -> Fraction:
     return checked_eps("symmetric ridge", DIMENSIONS, MIN_EPS, d, eps)
 
 
-@functools.lru_cache(maxsize=512)
 def _fit_error(d: int, L: int, m: int, target: Target) -> float:
-    return fit(d, L, m, target)[2]
+    return fit(d, L, m, target)[2]  # cached with the fit: assemble reuses the plan's LP solution
 
 
 def plan(d: int, eps, target: Target, max_neurons: int = DEFAULT_MAX_NEURONS, goal_factor: float = SAFETY) -> SymmetricPlan:

@@ -96,13 +96,9 @@ def _pieces(model):
              "relu" if i < len(linear) - 1 else "identity") for i, m in enumerate(linear)]
 
 
-def _mine(pieces, target: Target, starts):
-    """Points of large |N − g| by gradient ascent from ``starts`` (the certifier's own search)."""
-    from ..bounds.ascent import ascend
-
-    P, e = ascend([w for w, _, _ in pieces], [b for _, b, _ in pieces], [a == "relu" for _, _, a in pieces[:-1]],
-                  target, starts, steps=40)
-    return P, e
+def _layers(pieces) -> tuple:
+    """(weights, biases, relu flags of the hidden layers): the form :mod:`netconstruct.bounds.ascent` takes."""
+    return [w for w, _, _ in pieces], [b for _, b, _ in pieces], [a == "relu" for _, _, a in pieces[:-1]]
 
 
 def train(d: int, depth: int, width: int, target: Target, seed: int = 0, recipe: Recipe = Recipe(),
@@ -110,6 +106,7 @@ def train(d: int, depth: int, width: int, target: Target, seed: int = 0, recipe:
     """One trained network (:class:`netconstruct.network.Network`, its float64 weights read exactly)."""
     import numpy as np
 
+    from ..bounds.ascent import ascend, forward
     from ..export import network_from_pieces, require
 
     torch = require("torch", "torch")
@@ -130,14 +127,15 @@ def train(d: int, depth: int, width: int, target: Target, seed: int = 0, recipe:
             X = _ball_points(rng, recipe.batch, d, R)
             if t >= warm and (t - warm) % mine_every == 0:
                 with torch.no_grad():
-                    pieces = _pieces(model)
+                    layers = _layers(_pieces(model))
+
+                def errors(Y):
+                    return np.abs(forward(*layers, Y, gradient=False)[0] - target.g_float(np.linalg.norm(Y, axis=1)))
+
                 probe = np.vstack([_ball_points(rng, 2048, d, R), np.zeros((1, d)), pool])
-                net_err = np.abs(_eval(pieces, probe) - target.g_float(np.linalg.norm(probe, axis=1)))
-                worst = probe[np.argsort(-net_err, kind="stable")[:32]]
-                P, e = _mine(pieces, target, worst)
-                pool = np.vstack([pool, P])
-                err = np.abs(_eval(pieces, pool) - target.g_float(np.linalg.norm(pool, axis=1)))
-                pool = pool[np.argsort(-err, kind="stable")[:POOL]]
+                worst = probe[np.argsort(-errors(probe), kind="stable")[:32]]
+                pool = np.vstack([pool, ascend(*layers, target, worst, steps=40)[0]])  # the certifier's own search
+                pool = pool[np.argsort(-errors(pool), kind="stable")[:POOL]]
             if len(pool):
                 X = np.vstack([X, pool])
             x = torch.from_numpy(X).to(device)
@@ -157,17 +155,6 @@ def train(d: int, depth: int, width: int, target: Target, seed: int = 0, recipe:
         return network_from_pieces(_pieces(model), where="trained model")
     finally:
         torch.set_num_threads(threads)
-
-
-def _eval(pieces, X):
-    import numpy as np
-
-    h = X
-    for W, b, a in pieces:
-        h = h @ W.T + b
-        if a == "relu":
-            h = np.maximum(h, 0.0)
-    return h[:, 0]
 
 
 #: the certificate's budget per network, in boxes: a count, so that the table does not depend on the machine's speed
