@@ -8,6 +8,7 @@ the table of g encloses g; a perturbed weight makes a too-good claim fail.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -370,3 +371,44 @@ def test_box_bounds_do_not_follow_the_blas_kernel(tmp_path):
         assert res.returncode == 0, res.stderr[-500:]
         outs.add(res.stdout.strip())
     assert len(outs) == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), d=st.integers(1, 12))
+def test_boxes_contracted_to_the_ball_keep_every_point_of_box_and_ball(seed, d):
+    """Lemma (contraction): on [a, b] ∩ B_R, x_i² ≤ R² − Σ_{j≠i} dist(0, [a_j, b_j])².  Checked exactly: every
+    rational point of box ∩ ball tried (random points, and per axis the extreme point — x_i = ±t_i, the others at
+    their points nearest 0) lies in the contracted box; the contracted box is no wider than the box (up to the
+    outward rounding to BOUND_BITS bits) and reaches those extreme points to within that rounding."""
+    from netconstruct.bounds.boxes import BOUND_BITS, contract_to_ball
+
+    rng = np.random.default_rng(seed)
+    C = rng.uniform(-1.2, 1.2, (1, d))
+    H = rng.uniform(0.01, 1.0, (1, d))
+    C2, H2 = contract_to_ball(C, H, 1.0)
+    lo2 = [Fraction(float(c)) - Fraction(float(h)) for c, h in zip(C2[0], H2[0])]
+    hi2 = [Fraction(float(c)) + Fraction(float(h)) for c, h in zip(C2[0], H2[0])]
+    lo = [Fraction(float(c)) - Fraction(float(h)) for c, h in zip(C[0], H[0])]
+    hi = [Fraction(float(c)) + Fraction(float(h)) for c, h in zip(C[0], H[0])]
+    near = [max(a, -b, Fraction(0)) for a, b in zip(lo, hi)]
+    rel = Fraction(1, 2 ** (BOUND_BITS - 2))
+    for i in range(d):
+        assert lo2[i] >= lo[i] - rel * abs(lo[i]) - Fraction(1, 10**12) and hi2[i] <= hi[i] + rel * abs(hi[i]) + Fraction(1, 10**12)
+    points = [c + h * rng.uniform(-1, 1, d) for c, h in zip(np.repeat(C, 200, 0), np.repeat(H, 200, 0))]
+    exact = [[Fraction(float(v)) for v in p] for p in points]
+    rest = sum(v * v for v in near)
+    for i in range(d):
+        room = 1 - rest + near[i] ** 2
+        if room < 0:
+            continue
+        t = Fraction(math.isqrt(int(room * 10**30)), 10**15)  # ≤ √room: the point stays in the ball
+        for x_i in (t, -t):
+            if lo[i] <= x_i <= hi[i]:
+                p = [near[j] if j != i else x_i for j in range(d)]
+                p = [v if lo[j] <= v <= hi[j] else -v for j, v in enumerate(p)]  # the point of [a_j, b_j] nearest 0
+                exact.append(p)
+                assert lo2[i] <= x_i <= hi2[i]
+                assert min(abs(lo2[i] - x_i), abs(hi2[i] - x_i)) <= rel * (abs(x_i) + 1) + Fraction(1, 10**14)
+    for p in exact:
+        if sum(v * v for v in p) <= 1 and all(a <= v <= b for a, v, b in zip(lo, p, hi)):
+            assert all(a <= v <= b for a, v, b in zip(lo2, p, hi2))

@@ -154,12 +154,14 @@ def _backsub(fn: FloatNet, lam, top: int, relax, mags, upper: bool):
         s_pos, s_neg = (su, sl) if upper else (sl, su)
         lz = lam * np.where(pos, s_pos[:, None, :], s_neg[:, None, :])
         # the chord's offset t_u enters with the coefficients that take the upper relaxation
-        chord = np.where(pos, lam, 0.0) if upper else np.where(pos, 0.0, lam)
-        const += (chord @ tu[:, :, None])[:, :, 0]
+        chord = np.maximum(lam, 0.0) if upper else np.minimum(lam, 0.0)
+        # t_u ≥ 0 and the chord's coefficients share one sign, so |chord|·|t_u| is |chord·t_u|, computed once
+        ct = (chord @ tu[:, :, None])[:, :, 0]
+        const += ct
         alz = np.abs(lz)
         # rounding: of the chord term, of lz itself (on |z_k| ≤ mags[k+1]), of Λ·b and of Λ·W over the box
         scale = mags[k + 1] + fn.abs_biases[k] + mags[k] @ fn.abs_weights[k].T  # (B, n_k)
-        margin += g * ((np.abs(chord) @ np.abs(tu)[:, :, None])[:, :, 0] + (alz @ scale[:, :, None])[:, :, 0])
+        margin += g * (np.abs(ct) + (alz @ scale[:, :, None])[:, :, 0])
         const += lz @ fn.biases[k]
         lam = lz @ fn.weights[k]
     return lam, const, margin
@@ -184,35 +186,40 @@ def _box_max_of(L, C, H, R: float):
 
 
 def _dual_bound(Ls, a, b, R: float):
-    r"""For rows ℓ of ``Ls`` (n, d) and boxes [a, b] (n, d): an upper bound, rounding included, of
-    max ⟨ℓ, x⟩ over x ∈ [a, b] ∩ B_R.
+    r"""For the columns ℓ of ``Ls`` (d, n) and boxes [a, b] (columns of ``a``, ``b``, (d, n)): an upper bound, rounding
+    included, of max ⟨ℓ, x⟩ over x ∈ [a, b] ∩ B_R (one column per problem: the per-problem μ then broadcasts along
+    contiguous memory).
 
     **Lemma (box ∩ ball).**  For every μ ≥ 0,
         max_{x ∈ [a, b], ‖x‖ ≤ R} ⟨ℓ, x⟩ ≤ μR² + Σ_i max_{x_i ∈ [a_i, b_i]} (ℓ_i x_i − μ x_i²)
-    (weak Lagrangian duality: the added term μ(R² − ‖x‖²) is ≥ 0 on the ball), and the i-th maximum is
-    ℓ_i²/(4μ) when ℓ_i/(2μ) ∈ [a_i, b_i], else the larger of its values at a_i and b_i (ℓ_i²/(4μ) is ≥ the
-    maximum on any interval, so a vertex judged inside by a rounding hair still gives a bound).  μ is chosen
-    by a short bisection so that ‖clip(ℓ/(2μ), a, b)‖ ≈ R (the dual optimum); *any* μ gives a bound, so the
-    search affects only tightness.  Rounding: each sum has ≤ d + 2 terms, so its computed value is within
-    (d + 8)·2⁻⁵¹ of its sum of absolute values, which is added."""
+    (weak Lagrangian duality: the added term μ(R² − ‖x‖²) is ≥ 0 on the ball), and the i-th maximum, of a
+    concave quadratic on an interval, is its value at x̂_i = clip(ℓ_i/(2μ), a_i, b_i).  μ is chosen by a short
+    bisection (in float32) so that ‖x̂‖ ≈ R (the dual optimum); *any* μ gives a bound, so the search affects only
+    tightness.  Rounding: each sum has ≤ d + 2 terms, so its computed value is within (d + 8)·2⁻⁵¹ of its sum of
+    absolute values, which is added; the float x̂_i is within a few ulps of the exact maximiser, which changes the
+    value by μ·(ulps)², far below that margin."""
     import numpy as np
 
-    slack = 4 * (Ls.shape[1] + 8) * U
-    top = np.sqrt(np.einsum("nj,nj->n", Ls, Ls)) / (2 * R) + 1e-300  # μ ≤ ‖ℓ‖/(2R): there ‖clip(ℓ/(2μ))‖ ≤ R
+    slack = 4 * (Ls.shape[0] + 8) * U
+    L = Ls
+    top = np.sqrt(np.einsum("jn,jn->n", L, L)) / (2 * R) + 1e-300  # μ ≤ ‖ℓ‖/(2R): there ‖clip(ℓ/(2μ))‖ ≤ R
     lo_t, hi_t = np.log(top) - 8.0, np.log(top)
+    # the search runs in float32: any μ ≥ 0 gives a bound, only the bound itself is computed in float64
+    L32, a32, b32 = L.astype(np.float32), a.astype(np.float32), b.astype(np.float32)
+    x = np.empty_like(L32)
     for _ in range(6):
         mid = (lo_t + hi_t) / 2
-        x = np.minimum(np.maximum(Ls * (0.5 * np.exp(-mid))[:, None], a), b)
-        inside = np.einsum("nj,nj->n", x, x) <= R * R
+        np.multiply(L32, np.minimum(0.5 * np.exp(-mid), 1e30).astype(np.float32), out=x)  # finite: 0·scale = 0
+        np.maximum(x, a32, out=x)
+        np.minimum(x, b32, out=x)
+        inside = np.einsum("jn,jn->n", x, x) <= R * R
         hi_t, lo_t = np.where(inside, mid, hi_t), np.where(inside, lo_t, mid)
-    mu = np.exp(hi_t)[:, None]
-    vertex = Ls / (2 * mu)
-    tol = 1e-9 * (np.abs(a) + np.abs(b) + np.abs(vertex))
-    interior = (vertex >= a - tol) & (vertex <= b + tol)
-    q = np.where(interior, Ls * vertex / 2, np.maximum(Ls * a - mu * a * a, Ls * b - mu * b * b))
-    m_abs = np.maximum(np.maximum(np.abs(a), np.abs(b)), np.abs(vertex) * interior)
-    size = (np.abs(Ls) * m_abs + mu * m_abs * m_abs).sum(1) + mu[:, 0] * R * R
-    return mu[:, 0] * R * R + q.sum(1) + slack * size
+    mu = np.exp(hi_t)
+    xh = np.minimum(np.maximum(L * (0.5 / mu), a), b)  # the maximiser of ℓ_i x − μx² on [a_i, b_i]
+    q = np.einsum("jn,jn->n", xh, L - mu * xh)
+    ax = np.abs(xh)
+    size = np.einsum("jn,jn->n", ax, np.abs(L) + mu * ax) + mu * R * R
+    return mu * R * R + q + slack * size
 
 
 def _straddles(C, H, R: float):
@@ -231,9 +238,11 @@ def _refine_with_ball(u, l, Lu, Ll, off_u, off_l, C, H, R: float, pairs):
     if not pairs.any():
         return u, l
     bi, mi = np.nonzero(pairs)
-    a, b = C[bi] - H[bi], C[bi] + H[bi]
+    CT, HT = C.T, H.T
+    a, b = CT[:, bi] - HT[:, bi], CT[:, bi] + HT[:, bi]
     n = len(bi)
-    both = _dual_bound(np.concatenate([Lu[bi, mi], -Ll[bi, mi]]), np.concatenate([a, a]), np.concatenate([b, b]), R)
+    rows = np.concatenate([Lu.transpose(2, 0, 1)[:, bi, mi], -Ll.transpose(2, 0, 1)[:, bi, mi]], axis=1)
+    both = _dual_bound(rows, np.concatenate([a, a], axis=1), np.concatenate([b, b], axis=1), R)
     u, l = u.copy(), l.copy()
     ou = np.broadcast_to(off_u, u.shape)[bi, mi]
     ol = np.broadcast_to(off_l, l.shape)[bi, mi]
@@ -254,7 +263,8 @@ def _max_over_box_and_ball(L, C, H, R: float):
         m = L.shape[1]
         bi = np.repeat(idx, m)
         mi = np.tile(np.arange(m), len(idx))
-        dual = _dual_bound(L[bi, mi], C[bi] - H[bi], C[bi] + H[bi], R)
+        CT, HT = C.T[:, bi], H.T[:, bi]
+        dual = _dual_bound(L.transpose(2, 0, 1)[:, bi, mi], CT - HT, CT + HT, R)
         out[bi, mi] = np.minimum(out[bi, mi], dual)
     return out
 
@@ -297,6 +307,33 @@ def _network_bounds(fn: FloatNet, C, H, R: float | None):
     mu = mu[:, 0] + g * (np.abs(cu[:, 0]) + ab)
     ml = ml[:, 0] + g * (np.abs(cl[:, 0]) + ab)
     return lu[:, 0, :], cu[:, 0] + b + mu, ll[:, 0, :], cl[:, 0] + b - ml
+
+
+def contract_to_ball(C, H, R: float):
+    r"""The smallest box around box ∩ B_R that the ball's own constraint gives, per axis (one pass is a fixpoint).
+
+    **Lemma.**  On [a, b] ∩ B_R, with ν_j = dist(0, [a_j, b_j]):  x_i² ≤ R² − Σ_{j≠i} ν_j², so x_i lies in
+    [a_i, b_i] ∩ [−t_i, t_i] with t_i = (R² − Σ_{j≠i} ν_j²)^{1/2}.  Cutting the far ends leaves every ν_j as it was,
+    so a second pass changes nothing.  Rounding: the sum of the others is lowered by its worst rounding
+    (2(d + 2)·2⁻⁵³ of the whole sum), t_i raised by a few ulps, and the new ends rounded outward to
+    :data:`BOUND_BITS` bits (a reduction's last bit follows the CPU; the rounded ends do not).  Returns (C, H)
+    of the contracted boxes, each containing its box ∩ B_R; a box that misses the ball is returned as it is."""
+    import numpy as np
+
+    d = C.shape[1]
+    a, b = C - H, C + H
+    near = np.maximum(np.maximum(a, -b), 0.0)
+    sq = near * near
+    total = sq.sum(1, keepdims=True)
+    rest = np.maximum(total - sq - 4 * (d + 2) * U * total, 0.0)
+    t = np.sqrt(np.maximum(R * R * (1 + 4 * U) - rest, 0.0)) * (1 + 4 * U)
+    a2 = floats_down(np.maximum(a, -t), BOUND_BITS)
+    b2 = floats_up(np.minimum(b, t), BOUND_BITS)
+    a2 = np.minimum(a2, b2)
+    C2 = (a2 + b2) / 2
+    H2 = np.maximum(b2 - C2, C2 - a2) * (1 + 4 * U)
+    apart = total[:, 0] > R * R  # a box that misses the ball stays as it is (and is dropped by the caller)
+    return np.where(apart[:, None], C, C2), np.where(apart[:, None], H, H2)
 
 
 def _radius_range(C, H, R: float):
@@ -520,14 +557,15 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
 
     def evaluate(C, H):
         if not len(C):
-            return np.zeros(0), np.zeros(0, int)
+            return np.zeros(0), np.zeros(0, int), C, H
+        C, H = contract_to_ball(C, H, R)
         out = ex.map(_bound_piece, [(C[s:s + part], H[s:s + part]) for s in range(0, len(C), part)],
                      here=len(C) * widest < _INLINE_WORK)  # a tiny step: cheaper here than a round trip
         lo, hi, axis = (np.concatenate([o[i] for o in out]) for i in range(3))
         # boxes outside the ball, or outside the fundamental domain of the network's symmetry, carry no constraint
         rlo, _ = _radius_range(C, H, R)
         outside = (rlo > R) | ~meets_domain(group, C, H)
-        return np.where(outside, -np.inf, np.maximum(hi, -lo)), axis
+        return np.where(outside, -np.inf, np.maximum(hi, -lo)), axis, C, H
 
     def centre_points(C):
         """Box centres, those outside the ball moved radially onto its sphere (points of the ball)."""
@@ -540,7 +578,7 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
 
     ex = executor((fn, table, linear_target), workers, scheduler, PIECES_PER_STEP)
     with ex:  # one set of workers (or one Dask client) for every step
-        Ub, Ax = evaluate(C, H)
+        Ub, Ax, C, H = evaluate(C, H)
         keep = np.isfinite(Ub)
         C, H, Ub, Ax = C[keep], H[keep], Ub[keep], Ax[keep]
         ce = centre_errors(C)
@@ -602,7 +640,7 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
             off[np.arange(n), axis] = Hn[np.arange(n), axis]
             Cn = np.concatenate([Cs - off, Cs + off])
             Hn = np.concatenate([Hn, Hn])
-            Un, An = evaluate(Cn, Hn)
+            Un, An, Cn, Hn = evaluate(Cn, Hn)
             regions += len(Cn)
             keep = np.isfinite(Un)
             Cn, Hn, Un, An = Cn[keep], Hn[keep], Un[keep], An[keep]
