@@ -138,18 +138,38 @@ def _relaxation(l, u, relu: bool, gamma: float):
 
 
 def _backsub(fn: FloatNet, lam, top: int, relax, mags, upper: bool):
-    """Substitute from the pre-activations of layer ``top`` (0-based; ``lam`` (B, m, n_top) on its inputs
-    h_{top−1}) down to the input.  Returns (Λ on x (B, m, d), constant (B, m), margin (B, m)).
+    """Substitute from the pre-activations of layer ``top`` (0-based; ``lam`` on its inputs h_{top−1}: the weight
+    matrix W_top itself (m, n_top), or one matrix per box (B, m, n_top)) down to the input.  Returns (Λ on x
+    (B, m, d), constant (B, m), margin (B, m)).
 
-    All products are batched matrix products (BLAS); the rounding margin of a layer is one matrix–vector
-    product, |Λ_z|·(|h_k| + |b_k| + |W_k||h_{k−1}|), since Σ_n |Λ_mn| Σ_j |W_nj||h_j| = |Λ|·(|W||h|)."""
+    All products are matrix products (BLAS); the rounding margin of a layer is one matrix–vector product,
+    |Λ_z|·(|h_k| + |b_k| + |W_k||h_{k−1}|), since Σ_n |Λ_mn| Σ_j |W_nj||h_j| = |Λ|·(|W||h|).  From a weight matrix
+    (the same for every box) the first step needs no per-box (m × n) array: with P = max(W, 0), Q = min(W, 0) and
+    the relaxation slopes s ≥ 0 of each box, Λ_z = P·diag(s₊) + Q·diag(s₋), so its products with b, W and the
+    margin's vector are products of P and Q with the boxes' scaled vectors (each term gets one more rounding,
+    which γ's factor 2 covers)."""
     import numpy as np
 
     g = fn.gamma
-    B, m = lam.shape[0], lam.shape[1]
-    const = np.zeros((B, m))
-    margin = np.zeros((B, m))
-    for k in range(top - 1, -1, -1):  # lam is on h_k = σ(z_k), z_k = W_k h_{k−1} + b_k
+    k = top - 1
+    if lam.ndim == 2 and k < 0:  # no hidden layer: W_top is Λ on x for every box
+        lam = np.broadcast_to(lam, (mags[0].shape[0],) + lam.shape)
+    if lam.ndim == 2:  # the first step from W_top: GEMMs over all boxes at once
+        sl, su, tu = relax[k]
+        s_pos, s_neg = (su, sl) if upper else (sl, su)
+        P, Q = np.maximum(lam, 0.0), np.minimum(lam, 0.0)
+        ct = tu @ (P if upper else Q).T  # the chord's offsets, with the coefficients that take them (B, m)
+        b_k = fn.biases[k]
+        scale = mags[k + 1] + fn.abs_biases[k] + mags[k] @ fn.abs_weights[k].T  # (B, n_k)
+        const = ct + (s_pos * b_k) @ P.T + (s_neg * b_k) @ Q.T
+        margin = g * (np.abs(ct) + (s_pos * scale) @ P.T - (s_neg * scale) @ Q.T)
+        W = fn.weights[k]
+        lam = P @ (s_pos[:, :, None] * W) + Q @ (s_neg[:, :, None] * W)
+        k -= 1
+    else:
+        const = np.zeros(lam.shape[:2])
+        margin = np.zeros(lam.shape[:2])
+    for k in range(k, -1, -1):  # lam is on h_k = σ(z_k), z_k = W_k h_{k−1} + b_k
         sl, su, tu = relax[k]
         pos = lam >= 0
         s_pos, s_neg = (su, sl) if upper else (sl, su)
@@ -195,8 +215,8 @@ def _dual_bound(Ls, a, b, R: float):
         max_{x ∈ [a, b], ‖x‖ ≤ R} ⟨ℓ, x⟩ ≤ μR² + Σ_i max_{x_i ∈ [a_i, b_i]} (ℓ_i x_i − μ x_i²)
     (weak Lagrangian duality: the added term μ(R² − ‖x‖²) is ≥ 0 on the ball), and the i-th maximum, of a
     concave quadratic on an interval, is its value at x̂_i = clip(ℓ_i/(2μ), a_i, b_i).  μ is chosen by a short
-    bisection (in float32) so that ‖x̂‖ ≈ R (the dual optimum); *any* μ gives a bound, so the search affects only
-    tightness.  Rounding: each sum has ≤ d + 2 terms, so its computed value is within (d + 8)·2⁻⁵¹ of its sum of
+    bisection (:data:`BISECTION_STEPS` steps, in float32) so that ‖x̂‖ ≈ R (the dual optimum); *any* μ gives a
+    bound, so the search affects only tightness.  Rounding: each sum has ≤ d + 2 terms, so its computed value is within (d + 8)·2⁻⁵¹ of its sum of
     absolute values, which is added; the float x̂_i is within a few ulps of the exact maximiser, which changes the
     value by μ·(ulps)², far below that margin."""
     import numpy as np
@@ -208,7 +228,7 @@ def _dual_bound(Ls, a, b, R: float):
     # the search runs in float32: any μ ≥ 0 gives a bound, only the bound itself is computed in float64
     L32, a32, b32 = L.astype(np.float32), a.astype(np.float32), b.astype(np.float32)
     x = np.empty_like(L32)
-    for _ in range(6):
+    for _ in range(BISECTION_STEPS):
         mid = (lo_t + hi_t) / 2
         np.multiply(L32, np.minimum(0.5 * np.exp(-mid), 1e30).astype(np.float32), out=x)  # finite: 0·scale = 0
         np.maximum(x, a32, out=x)
@@ -291,9 +311,8 @@ def _network_bounds(fn: FloatNet, C, H, R: float | None):
             err = g * ((np.abs(C) + H) @ fn.abs_weights[0].T + fn.abs_biases[0])
             off_u, off_l = fn.biases[0] + err, fn.biases[0] - err
         else:
-            lam = np.broadcast_to(fn.weights[k], (B,) + fn.weights[k].shape)
-            lu, cu, mu = _backsub(fn, lam, k, relax, mags, True)
-            ll, cl, ml = _backsub(fn, lam, k, relax, mags, False)
+            lu, cu, mu = _backsub(fn, fn.weights[k], k, relax, mags, True)
+            ll, cl, ml = _backsub(fn, fn.weights[k], k, relax, mags, False)
             box = (np.abs(C) + H)[:, :, None]
             off_u = cu + fn.biases[k] + mu + g * ((np.abs(lu) @ box)[:, :, 0] + np.abs(cu) + fn.abs_biases[k])
             off_l = cl + fn.biases[k] - ml - g * ((np.abs(ll) @ box)[:, :, 0] + np.abs(cl) + fn.abs_biases[k])
@@ -303,9 +322,8 @@ def _network_bounds(fn: FloatNet, C, H, R: float | None):
             u, l = _refine_with_ball(u, l, lu, ll, off_u, off_l, C, H, R, straddle & (l < 0) & (u > 0))
         relax.append(_relaxation(l, u, fn.relu[k], g))
         mags.append(np.maximum(np.abs(l), np.abs(u)))
-    lam = np.broadcast_to(fn.weights[-1], (B,) + fn.weights[-1].shape)
-    lu, cu, mu = _backsub(fn, lam, L - 1, relax, mags, True)
-    ll, cl, ml = _backsub(fn, lam, L - 1, relax, mags, False)
+    lu, cu, mu = _backsub(fn, fn.weights[-1], L - 1, relax, mags, True)
+    ll, cl, ml = _backsub(fn, fn.weights[-1], L - 1, relax, mags, False)
     b = fn.biases[-1][0]
     ab = fn.abs_biases[-1][0]
     mu = mu[:, 0] + g * (np.abs(cu[:, 0]) + ab)
@@ -500,6 +518,9 @@ def _initial(d: int, R: float, per_axis: int, positive: bool = False):
     H = np.full_like(C, width / (2 * k))
     return C, H
 
+
+#: steps of the search for the box-and-ball bound's multiplier μ (:func:`_dual_bound`; any μ gives a bound)
+BISECTION_STEPS = 6
 
 #: gradient ascents start from the centres of this many boxes with the largest bounds (and the best point so far) …
 ASCENT_STARTS = 16
