@@ -164,7 +164,10 @@ def _backsub(fn: FloatNet, lam, top: int, relax, mags, upper: bool):
         const = ct + (s_pos * b_k) @ P.T + (s_neg * b_k) @ Q.T
         margin = g * (np.abs(ct) + (s_pos * scale) @ P.T - (s_neg * scale) @ Q.T)
         W = fn.weights[k]
-        lam = P @ (s_pos[:, :, None] * W) + Q @ (s_neg[:, :, None] * W)
+        if P.shape[0] < W.shape[1]:  # few rows (the output's): Λ_z per box is the smaller array
+            lam = (P * s_pos[:, None, :] + Q * s_neg[:, None, :]) @ W  # one of P, Q is 0 in each entry: one rounding
+        else:  # many rows: the slopes scale W's rows, (B, n_k, n_{k−1}), and one product per box
+            lam = P @ (s_pos[:, :, None] * W) + Q @ (s_neg[:, :, None] * W)
         k -= 1
     else:
         const = np.zeros(lam.shape[:2])
@@ -576,7 +579,7 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
     per_axis = {1: 16, 2: 8, 3: 4, 4: 2}.get(d, 1) // (2 if positive and d <= 4 else 1)
     C, H = _initial(d, R, per_axis, positive)
     widest = sum(w.shape[0] * w.shape[1] for w in fn.weights[1:]) + fn.weights[0].shape[0] * (d + 4)
-    batch = int(max(16, min(8192, 3_000_000 // max(1, widest))))
+    batch = int(max(16, min(8192, 8_000_000 // max(1, widest))))
 
     part = max(16, -(-batch // PIECES_PER_STEP))  # a step bounds ≤ batch boxes: ≤ PIECES_PER_STEP pieces
 
