@@ -60,16 +60,17 @@ def trained(d: int, widths: tuple[int, ...], seed: int, steps: int, target) -> "
         return import_model(path)
 
 
-def row(name: str, net, target, seconds: float, general: str = "auto", tol: float = 0.01) -> None:
+def row(name: str, net, target, seconds: float, general: str = "auto", tol: float = 0.01, workers: int = 1) -> None:
     t0 = time.perf_counter()
-    rep = verify_radial(net, target, samples=4000, budget=Budget(seconds=seconds, general=general, tol=tol))
+    rep = verify_radial(net, target, samples=4000, budget=Budget(seconds=seconds, general=general, tol=tol),
+                        workers=workers)
     wall = time.perf_counter() - t0
     upper = float(rep.certified.value) if rep.certified.value is not None else float("nan")
     lower = float(rep.sampled.value)
     d = rep.certified.details
     won = f"box ({d['boxes']:,} boxes, {d['stopped']})" if "boxes" in d else "sum of univariate (shells)"
-    box = certify_any(net, target, tol=tol, seconds=seconds) if "boxes" not in d else None
-    base = certify_any(net, target, tol=tol, seconds=seconds, linear_target=False)
+    box = certify_any(net, target, tol=tol, seconds=seconds, workers=workers) if "boxes" not in d else None
+    base = certify_any(net, target, tol=tol, seconds=seconds, linear_target=False, workers=workers)
     box_cell = f"{box.upper:.5f} ({box.seconds:.0f} s)" if box else "(kept)"
     print(f"| {name} | {net.size:,} | {lower:.6f} | {upper:.6f} | {upper / lower:.5f} | {wall:.1f} | {won} | "
           f"{box_cell} | {base.upper:.5f} ({base.seconds:.0f} s, {base.upper / lower:.3f}) |", flush=True)
@@ -87,7 +88,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer training steps, shorter budgets")
     ap.add_argument("--only", choices=["radial", "trained", "speed"], help="one part of the table")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="worker processes for the rows (default: the machine's cores, as `netconstruct verify`); "
+                         "the boxes-per-second rows always use one")
     args = ap.parse_args()
+    from netconstruct.parallel import default_workers
+
+    workers = args.workers or default_workers()
     sine = make_target("sine")
     q = 4 if args.quick else 1
     steps = 500 if args.quick else 3000
@@ -97,13 +104,13 @@ def main() -> None:
         for d, knots, budget in ((2, "uniform", 5), (2, "geometric", 5), (3, "uniform", 30), (3, "geometric", 30),
                                  (5, "uniform", 120), (5, "geometric", 120)):
             net = radial_depth3.build(d, Fraction(1, 10), sine, knots=knots)
-            row(f"radial d={d}, ε=0.1, {knots}", net, sine, budget / q)
+            row(f"radial d={d}, ε=0.1, {knots}", net, sine, budget / q, workers=workers)
     if args.only in (None, "trained"):
         # the issue's rows: four small networks to a 10⁻⁴ gap in 60 s, then d = 10 and d = 50
         for d, widths, budget in ((2, (48, 24), 60), (3, (64, 64), 60), (5, (128,), 60), (2, (32, 32, 32), 60),
                                   (10, (64, 32), 120), (10, (64, 64), 300), (50, (64,), 120)):
             name = f"trained {d}→{'→'.join(map(str, widths))}→1"
-            row(name, trained(d, widths, 0, steps, sine), sine, budget / q, tol=1e-4)
+            row(name, trained(d, widths, 0, steps, sine), sine, budget / q, tol=1e-4, workers=workers)
     if args.only in (None, "speed"):
         speed("trained 10→64→32→1", trained(10, (64, 32), 0, steps, sine), sine, 30 / q)
 

@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from netconstruct.bounds.shells import BallSum, square_error
 from netconstruct.certificates.sum_of_univariate import certify_radial, target_interval
@@ -135,3 +136,13 @@ def test_float_screen_of_the_lambda_tables_is_exact():
             pick = max if upper else min
             slow = [pick(q.piece_extreme(k, lam, upper) for k in range(len(q.pieces))) for lam in LAMBDAS]
             assert fast == slow
+
+
+@settings(max_examples=50, deadline=None)
+@given(num=st.integers(1, 10**6), den=st.integers(1, 10**6), n0=st.integers(1, 4), ng=st.integers(1, 60),
+       rho=st.sampled_from(gk.RHOS))
+def test_the_searchs_float_knots_are_the_exact_knots_rounded(num, den, n0, ng, rho):
+    """The search scores knot sets in float64: each of its floats is the exact knot of knot_set correctly rounded
+    (integer true division), so the float search does not depend on how the rationals were built."""
+    R = Fraction(num, den)
+    assert gk.knot_floats(R, n0, ng, rho) == [float(v) for v in gk.knot_set(R, n0, ng, rho)]

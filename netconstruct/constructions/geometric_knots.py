@@ -51,6 +51,14 @@ def knot_set(R: Fraction, n0: int, ng: int, rho: Fraction) -> tuple[Fraction, ..
     return tuple([t0 * k / n0 for k in range(n0)] + [R / rho**j for j in range(ng, -1, -1)])
 
 
+def knot_floats(R: Fraction, n0: int, ng: int, rho: Fraction) -> list[float]:
+    """float(t) for each knot of :func:`knot_set`, each correctly rounded (Python's integer true division), without
+    building the Fractions (the search scores thousands of sets)."""
+    Rn, Rd, p, q = R.numerator, R.denominator, rho.numerator, rho.denominator
+    num0, den0 = Rn * q**ng, Rd * p**ng * n0
+    return [num0 * k / den0 for k in range(n0)] + [Rn * q**j / (Rd * p**j) for j in range(ng, -1, -1)]
+
+
 # --------------------------------------------------------------------------------------------
 # float estimate (search only; nothing here is a proof)
 # --------------------------------------------------------------------------------------------
@@ -114,7 +122,7 @@ def _best_for(m: int, d: int, R: Fraction, budget: float):
     shifts = [(f * budget) ** 2 for f in fracs]
 
     def scores(n0: int, ng: int, rhos) -> list:
-        sets = [[float(v) for v in knot_set(R, n0, ng, rho)] if ng > 0 else [Rf * k / n0 for k in range(n0 + 1)]
+        sets = [knot_floats(R, n0, ng, rho) if ng > 0 else [Rf * k / n0 for k in range(n0 + 1)]
                 for rho in rhos]
         out = []
         for rho, est in zip(rhos, estimate_many(sets, d, Rf, shifts)):
