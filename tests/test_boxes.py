@@ -412,3 +412,34 @@ def test_boxes_contracted_to_the_ball_keep_every_point_of_box_and_ball(seed, d):
     for p in exact:
         if sum(v * v for v in p) <= 1 and all(a <= v <= b for a, v, b in zip(lo, p, hi)):
             assert all(a <= v <= b for a, v, b in zip(lo2, p, hi2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), upper=st.booleans(), rows=st.sampled_from([1, 9]))
+def test_the_first_substitution_step_from_a_weight_matrix_is_the_per_box_one(seed, upper, rows):
+    """From a weight matrix W (the same for every box), Λ_z = P·diag(s₊) + Q·diag(s₋) with P = max(W, 0),
+    Q = min(W, 0) and the relaxation slopes s ≥ 0 of each box: the GEMM route of _backsub and the per-box route give
+    the same Λ and constant to rounding, and margins of the same size (each covers its own rounding)."""
+    from netconstruct.bounds.boxes import _backsub, _relaxation
+
+    rng = np.random.default_rng(seed)
+    d, n1, B = 4, 6, 5
+    W1, b1 = rng.standard_normal((n1, d)), rng.standard_normal(n1)
+    W2 = rng.standard_normal((rows, n1))
+    net = Network((dense_layer([[Fraction(float(v)) for v in r] for r in W1], [Fraction(float(v)) for v in b1], "relu"),
+                   dense_layer([[Fraction(float(v)) for v in r] for r in W2], [0] * rows, "relu"),
+                   dense_layer([[1] * rows], [0], "identity")))
+    fn = float_net(net)
+    C, H = rng.uniform(-1, 1, (B, d)), rng.uniform(0.05, 0.5, (B, d))
+    z = C @ W1.T + b1
+    spread = H @ np.abs(W1).T
+    l, u = z - spread, z + spread
+    relax = [_relaxation(l, u, True, fn.gamma)]
+    mags = [np.abs(C) + H, np.maximum(np.abs(l), np.abs(u))]
+    lam_g, c_g, m_g = _backsub(fn, fn.weights[1], 1, relax, mags, upper)
+    per_box = np.ascontiguousarray(np.broadcast_to(fn.weights[1], (B,) + fn.weights[1].shape))
+    lam_b, c_b, m_b = _backsub(fn, per_box, 1, relax, mags, upper)
+    scale = np.abs(lam_b).sum(2) + np.abs(c_b) + 1
+    assert np.all(np.abs(lam_g - lam_b).sum(2) <= 1e-12 * scale)
+    assert np.all(np.abs(c_g - c_b) <= 1e-12 * scale)
+    assert np.all(m_g >= 0) and np.allclose(m_g, m_b, rtol=1e-6, atol=1e-300)
