@@ -443,3 +443,27 @@ def test_the_first_substitution_step_from_a_weight_matrix_is_the_per_box_one(see
     assert np.all(np.abs(lam_g - lam_b).sum(2) <= 1e-12 * scale)
     assert np.all(np.abs(c_g - c_b) <= 1e-12 * scale)
     assert np.all(m_g >= 0) and np.allclose(m_g, m_b, rtol=1e-6, atol=1e-300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), d=st.integers(1, 6))
+def test_the_two_halves_of_a_box_cover_it_exactly(seed, d):
+    """Lemma (cover): the halves c ∓ h_i/2·e_i with half-width h_i/2 + 2·2⁻⁵³(|c_i| + h_i) along the split axis contain
+    the box exactly, even where c ∓ h_i/2 rounds (non-dyadic centres and widths: a contracted box, a radius like
+    0.3): checked in rational arithmetic, the union of the halves' intervals along the axis contains [c_i − h_i,
+    c_i + h_i] and the other axes are unchanged."""
+    from netconstruct.bounds.boxes import split_boxes
+
+    rng = np.random.default_rng(seed)
+    C = rng.uniform(-1, 1, (8, d)) * rng.choice([1e-9, 1e-3, 1.0], (8, 1))
+    H = rng.uniform(1e-12, 1, (8, d)) * 0.3
+    axis = rng.integers(0, d, 8)
+    Cn, Hn = split_boxes(C, H, axis)
+    for k in range(8):
+        i = int(axis[k])
+        lo, hi = Fraction(float(C[k, i])) - Fraction(float(H[k, i])), Fraction(float(C[k, i])) + Fraction(float(H[k, i]))
+        (c1, h1), (c2, h2) = [(Fraction(float(Cn[j, i])), Fraction(float(Hn[j, i]))) for j in (k, k + 8)]
+        assert c1 - h1 <= lo and c2 + h2 >= hi and c1 + h1 >= c2 - h2  # no gap at either end or in the middle
+        assert h1 <= Fraction(float(H[k, i])) * Fraction(51, 100)  # each half is about half as wide
+        others = [j for j in range(d) if j != i]
+        assert np.array_equal(Cn[k, others], C[k, others]) and np.array_equal(Hn[k + 8, others], H[k, others])

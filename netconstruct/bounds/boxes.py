@@ -339,26 +339,51 @@ def contract_to_ball(C, H, R: float):
 
     **Lemma.**  On [a, b] ∩ B_R, with ν_j = dist(0, [a_j, b_j]):  x_i² ≤ R² − Σ_{j≠i} ν_j², so x_i lies in
     [a_i, b_i] ∩ [−t_i, t_i] with t_i = (R² − Σ_{j≠i} ν_j²)^{1/2}.  Cutting the far ends leaves every ν_j as it was,
-    so a second pass changes nothing.  Rounding: the sum of the others is lowered by its worst rounding
-    (2(d + 2)·2⁻⁵³ of the whole sum), t_i raised by a few ulps, and the new ends rounded outward to
-    :data:`BOUND_BITS` bits (a reduction's last bit follows the CPU; the rounded ends do not).  Returns (C, H)
-    of the contracted boxes, each containing its box ∩ B_R; a box that misses the ball is returned as it is."""
+    so a second pass changes nothing.  Rounding: the box's ends c ∓ h are moved outward by their worst rounding, the
+    sum of the others is lowered by its worst rounding
+    (2(d + 2)·2⁻⁵³ of the whole sum), t_i raised by a few ulps and rounded outward to :data:`BOUND_BITS` bits (a
+    reduction's last bit follows the CPU; the rounded t does not).  Returns (C, H) of the contracted boxes, each
+    containing its box ∩ B_R; an axis the ball does not cut by more than 2⁻²⁰ of its width, and a box that misses
+    the ball, are returned as they are."""
     import numpy as np
 
     d = C.shape[1]
-    a, b = C - H, C + H
+    pad = 2 * U * (np.abs(C) + H)  # c ∓ h rounded: outward by its worst rounding
+    a, b = C - H - pad, C + H + pad
     near = np.maximum(np.maximum(a, -b), 0.0)
     sq = near * near
     total = sq.sum(1, keepdims=True)
     rest = np.maximum(total - sq - 4 * (d + 2) * U * total, 0.0)
     t = np.sqrt(np.maximum(R * R * (1 + 4 * U) - rest, 0.0)) * (1 + 4 * U)
-    a2 = floats_down(np.maximum(a, -t), BOUND_BITS)
-    b2 = floats_up(np.minimum(b, t), BOUND_BITS)
+    a2 = np.maximum(a, floats_down(-t, BOUND_BITS))
+    b2 = np.minimum(b, floats_up(t, BOUND_BITS))
     a2 = np.minimum(a2, b2)
     C2 = (a2 + b2) / 2
     H2 = np.maximum(b2 - C2, C2 - a2) * (1 + 4 * U)
-    apart = total[:, 0] > R * R  # a box that misses the ball stays as it is (and is dropped by the caller)
-    return np.where(apart[:, None], C, C2), np.where(apart[:, None], H, H2)
+    # an axis the ball does not cut (by more than 2⁻²⁰ of its width) keeps its centre and half-width exactly: no box
+    # grows, however small it gets; a box that misses the ball stays as it is (and is dropped by the caller)
+    cut = ((a2 - a) + (b - b2) > (b - a) * 2.0**-20) & ~(total > R * R)
+    return np.where(cut, C2, C), np.where(cut, H2, H)
+
+
+def split_boxes(C, H, axis):
+    r"""The two halves of each box c + [−h, h] along its ``axis``: centres c ∓ h_i/2·e_i, half-width h_i/2 along the axis,
+    returned as (centres, half-widths) of the first halves, then the second.
+
+    **Lemma (cover).**  Computed in float64 the centres c ∓ h_i/2 may be off by ≤ 2⁻⁵³(|c_i| + h_i) (when c and h
+    are not dyadic fractions of a common power of two — a non-dyadic radius, a contracted box); the halves' half-width
+    along the axis is therefore h_i/2 + 2·2⁻⁵³(|c_i| + h_i), so that the two halves together contain the box exactly
+    (they overlap by a few ulps, which costs nothing: every point is bounded at least once)."""
+    import numpy as np
+
+    n = len(C)
+    rows = np.arange(n)
+    half = H[rows, axis] / 2
+    Hn = H.copy()
+    Hn[rows, axis] = half + 2 * U * (np.abs(C[rows, axis]) + H[rows, axis])
+    off = np.zeros_like(H)
+    off[rows, axis] = half
+    return np.concatenate([C - off, C + off]), np.concatenate([Hn, Hn])
 
 
 def _radius_range(C, H, R: float):
@@ -660,14 +685,7 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
             sel = np.argsort(-machine_key(Ub), kind="stable")[:n] if n < len(Ub) else np.arange(len(Ub))
             rest = np.ones(len(Ub), bool)
             rest[sel] = False
-            Cs, Hs = C[sel], H[sel]
-            axis = Ax[sel]
-            Hn = Hs.copy()
-            Hn[np.arange(n), axis] /= 2
-            off = np.zeros_like(Hs)
-            off[np.arange(n), axis] = Hn[np.arange(n), axis]
-            Cn = np.concatenate([Cs - off, Cs + off])
-            Hn = np.concatenate([Hn, Hn])
+            Cn, Hn = split_boxes(C[sel], H[sel], Ax[sel])
             Un, An, Cn, Hn = evaluate(Cn, Hn)
             regions += len(Cn)
             keep = np.isfinite(Un)
