@@ -139,6 +139,8 @@ def _stream_writer(p: Path, shown: Path) -> Iterator[BinaryIO]:
         with tempfile.TemporaryFile() as buf:
             yield buf
             buf.seek(0)
+            # into the stream itself (a FIFO or device, checked above — never a regular file): it cannot be renamed
+            # over, so it gets the complete data, already written and checked in the temporary file, in one pass
             with os.fdopen(fd, "wb", closefd=False) as out:
                 shutil.copyfileobj(buf, out)
     except OSError as exc:

@@ -67,6 +67,8 @@ U = 2.0**-53
 #: every box bound is rounded outward to this many significant bits: the products run through BLAS, whose summation
 #: order follows the CPU's kernel, and a bound that differed in its last bit could change which box is split next
 BOUND_BITS = 24
+#: steps of the search for the box-and-ball bound's multiplier μ (:func:`_dual_bound`; any μ gives a bound)
+BISECTION_STEPS = 6
 
 
 @dataclass(frozen=True, eq=False)
@@ -546,9 +548,6 @@ def _initial(d: int, R: float, per_axis: int, positive: bool = False):
     H = np.full_like(C, width / (2 * k))
     return C, H
 
-
-#: steps of the search for the box-and-ball bound's multiplier μ (:func:`_dual_bound`; any μ gives a bound)
-BISECTION_STEPS = 6
 
 #: gradient ascents start from the centres of this many boxes with the largest bounds (and the best point so far) …
 ASCENT_STARTS = 16

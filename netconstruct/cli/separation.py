@@ -49,7 +49,7 @@ def separation(
         tgt = target(target_name, g, "1", None)
         workers, scheduler = opt.parallel(workers, scheduler)  # last: its note comes only when the command goes on
         if trained:
-            from ..experiments.trained_vs_constructed import Recipe, check_arguments
+            from ..experiments.trained_vs_constructed import Recipe, check_arguments, study
             from ..export import require
 
             require("torch", "torch")
@@ -58,8 +58,6 @@ def separation(
             rows = size_table(dims, epss, tgt, build_max=build_max, progress=progress, workers=workers,
                               scheduler=scheduler)
             if trained:
-                from ..experiments.trained_vs_constructed import Recipe, study
-
                 exact = {float(e): e for e in epss}  # rows carry ε as a float
                 for r in rows:
                     rep = study(r["d"], [exact[r["eps"]]], tgt, (2, 3), Recipe(), seeds=1,
