@@ -467,3 +467,71 @@ def test_the_two_halves_of_a_box_cover_it_exactly(seed, d):
         assert h1 <= Fraction(float(H[k, i])) * Fraction(51, 100)  # each half is about half as wide
         others = [j for j in range(d) if j != i]
         assert np.array_equal(Cn[k, others], C[k, others]) and np.array_equal(Hn[k + 8, others], H[k, others])
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), d=st.integers(1, 10), m=st.integers(1, 12))
+def test_the_first_layers_ball_bounds_hold_and_are_skipped_only_where_the_box_bound_is_exact(seed, d, m):
+    """Lemma (box ∩ ball) on the first layer: u ≥ ⟨w, x⟩ + β ≥ l at every exact rational point x of box ∩ B_R, for the
+    refined (u, l) of :func:`_refine_first_layer`.  The dual bound is computed for exactly the directions whose
+    maximising corner of the box lies outside the ball: where it lies inside, the box bound is attained there (it is
+    already the maximum over box ∩ B_R) and nothing is computed."""
+    import netconstruct.bounds.boxes as boxes
+
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((m, d)) * rng.uniform(0.1, 5)
+    W[rng.random((m, d)) < 0.2] = 0.0  # zero weights: any end maximises; the one nearer 0 is taken
+    beta = rng.standard_normal(m)
+    C = rng.uniform(-0.9, 0.9, (6, d))
+    H = rng.uniform(0.05, 0.8, (6, d))
+    u0 = C @ W.T + H @ np.abs(W).T + beta
+    l0 = C @ W.T - H @ np.abs(W).T + beta
+    columns = []
+    real = boxes._dual_bound
+
+    def counted(L, *args, **kw):
+        columns.append(L.shape[1])
+        return real(L, *args, **kw)
+
+    boxes._dual_bound = counted
+    try:
+        u, l = boxes._refine_first_layer(u0, l0, W, beta, beta, C, H, 1.0, np.ones((6, m), bool))
+    finally:
+        boxes._dual_bound = real
+    outside = 0
+    for k in range(6):
+        a, b = C[k] - H[k], C[k] + H[k]
+        for j in range(m):
+            for sgn in (1, -1):
+                corner = np.where(sgn * W[j] > 0, b, np.where(sgn * W[j] < 0, a, np.where(np.abs(a) < np.abs(b), a, b)))
+                outside += float((corner * corner).sum()) > 1
+    assert sum(columns) == outside
+    assert (u <= u0).all() and (l >= l0).all()
+    for k in range(6):
+        P = C[k] + H[k] * rng.uniform(-1, 1, (200, d))
+        for j in range(m):
+            for sgn in (1, -1):
+                corner = C[k] + H[k] * np.where(sgn * W[j] > 0, 1.0, -1.0)
+                P = np.vstack([P, corner, corner / max(1.0, float(np.linalg.norm(corner))) * (1 - 1e-9)])
+        for p in P:
+            q = [Fraction(float(v)) for v in p]
+            if sum(v * v for v in q) > 1 or any(abs(v - Fraction(float(c))) > Fraction(float(h)) for v, c, h in zip(q, C[k], H[k])):
+                continue
+            for j in range(m):
+                z = sum(Fraction(float(w)) * v for w, v in zip(W[j], q)) + Fraction(float(beta[j]))
+                assert Fraction(float(l[k, j])) - Fraction(1, 10**12) <= z <= Fraction(float(u[k, j])) + Fraction(1, 10**12)
+
+
+def test_the_multiplier_search_does_not_follow_memory_layout():
+    """The box-and-ball bound sums ‖x̂‖² coordinate by coordinate in a fixed order, so the same problems give the same
+    bytes whether the arrays arrive row- or column-major (as they do from different gathers)."""
+    from netconstruct.bounds.boxes import _dual_bound
+
+    rng = np.random.default_rng(3)
+    L = rng.standard_normal((7, 500))
+    c = rng.uniform(-0.8, 0.8, (7, 500))
+    h = rng.uniform(0.01, 0.9, (7, 500))
+    a, b = c - h, c + h
+    one = _dual_bound(L, a, b, 1.0)
+    other = _dual_bound(np.asfortranarray(L), np.asfortranarray(a), np.asfortranarray(b), 1.0)
+    assert one.tobytes() == other.tobytes()

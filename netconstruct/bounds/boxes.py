@@ -69,6 +69,8 @@ U = 2.0**-53
 BOUND_BITS = 24
 #: steps of the search for the box-and-ball bound's multiplier μ (:func:`_dual_bound`; any μ gives a bound)
 BISECTION_STEPS = 6
+#: … over this many octaves of μ below ‖ℓ‖/(2R)
+_GRID_OCTAVES = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,7 +213,7 @@ def _box_max_of(L, C, H, R: float):
     return _box_max(L, C, H)
 
 
-def _dual_bound(Ls, a, b, R: float):
+def _dual_bound(Ls, a, b, R: float, norms=None, low=None, reach=None):
     r"""For the columns ℓ of ``Ls`` (d, n) and boxes [a, b] (columns of ``a``, ``b``, (d, n)): an upper bound, rounding
     included, of max ⟨ℓ, x⟩ over x ∈ [a, b] ∩ B_R (one column per problem: the per-problem μ then broadcasts along
     contiguous memory).
@@ -221,30 +223,50 @@ def _dual_bound(Ls, a, b, R: float):
     (weak Lagrangian duality: the added term μ(R² − ‖x‖²) is ≥ 0 on the ball), and the i-th maximum, of a
     concave quadratic on an interval, is its value at x̂_i = clip(ℓ_i/(2μ), a_i, b_i).  μ is chosen by a short
     bisection (:data:`BISECTION_STEPS` steps, in float32) so that ‖x̂‖ ≈ R (the dual optimum); *any* μ gives a
-    bound, so the search affects only tightness.  Rounding: each sum has ≤ d + 2 terms, so its computed value is within (d + 8)·2⁻⁵¹ of its sum of
-    absolute values, which is added; the float x̂_i is within a few ulps of the exact maximiser, which changes the
-    value by μ·(ulps)², far below that margin."""
+    bound, so the search affects only tightness.  Rounding: the sum has d + 1 terms x̂_i(ℓ_i − μx̂_i) and μR², each
+    computed with ≤ 3 roundings, so its computed value is within (d + 8)·2⁻⁵¹ of
+    S = Σ_i |x̂_i|(|ℓ_i| + μ|x̂_i|) + μR², and that much is added; the float x̂_i is within a few ulps of the exact
+    maximiser, which changes the value by μ·(ulps)², far below that margin.  S is bounded above through
+    m_i ≥ max(|a_i|, |b_i|) ≥ |x̂_i|: S ≤ Σ_i |ℓ_i|m_i + μ(Σ_i m_i² + R²).
+
+    Pieces a caller may have computed once for many columns (they change the work, not the bound): ``norms`` (n,)
+    ‖ℓ‖, ``low`` the float32 (ℓ, a, b) of the search, ``reach`` (n,) arrays (Σ_i |ℓ_i|m_i, Σ_i m_i²) with any
+    m_i ≥ max(|a_i|, |b_i|) — computed here from the columns where not given."""
     import numpy as np
 
     slack = 4 * (Ls.shape[0] + 8) * U
-    L = Ls
-    top = np.sqrt(np.einsum("jn,jn->n", L, L)) / (2 * R) + 1e-300  # μ ≤ ‖ℓ‖/(2R): there ‖clip(ℓ/(2μ))‖ ≤ R
-    lo_t, hi_t = np.log(top) - 8.0, np.log(top)
-    # the search runs in float32: any μ ≥ 0 gives a bound, only the bound itself is computed in float64
-    L32, a32, b32 = L.astype(np.float32), a.astype(np.float32), b.astype(np.float32)
-    x = np.empty_like(L32)
+    # row-major (d, n): each coordinate a contiguous row, so that ‖x̂‖² below is a sum of rows in a fixed order
+    L, a, b = np.ascontiguousarray(Ls), np.ascontiguousarray(a), np.ascontiguousarray(b)
+    if norms is None:
+        norms = np.sqrt(np.add.reduce(L * L, axis=0))
+    # the search is over σ = 1/(2μ) from σ_in = R/‖ℓ‖ (there ‖clip(σℓ)‖ ≤ R) up to 2^12·σ_in, halving [σ_in, σ_out]
+    # geometrically: products, square roots and conversions are correctly rounded, so the search takes the same
+    # steps on every CPU (no exp or log, whose last bit follows the CPU's SIMD code); it runs in float32, and ‖x̂‖² is
+    # summed coordinate by coordinate (no fused multiply-add, a fixed order).  Any μ ≥ 0 gives a bound.
+    L32, a32, b32 = low if low is not None else (L.astype(np.float32), a.astype(np.float32), b.astype(np.float32))
+    L32, a32, b32 = np.ascontiguousarray(L32), np.ascontiguousarray(a32), np.ascontiguousarray(b32)
+    s_in = np.minimum(R / (norms + 1e-300), 2.0**100)  # finite all along the search
+    s_out = s_in * 2.0**_GRID_OCTAVES
+    x = np.empty(L32.shape, dtype=np.float32)
     for _ in range(BISECTION_STEPS):
-        mid = (lo_t + hi_t) / 2
-        np.multiply(L32, np.minimum(0.5 * np.exp(-mid), 1e30).astype(np.float32), out=x)  # finite: 0·scale = 0
+        mid = np.sqrt(s_in * s_out)
+        np.multiply(L32, np.minimum(mid, 1e30).astype(np.float32), out=x)  # finite: 0·σ = 0
         np.maximum(x, a32, out=x)
         np.minimum(x, b32, out=x)
-        inside = np.einsum("jn,jn->n", x, x) <= R * R
-        hi_t, lo_t = np.where(inside, mid, hi_t), np.where(inside, lo_t, mid)
-    mu = np.exp(hi_t)
-    xh = np.minimum(np.maximum(L * (0.5 / mu), a), b)  # the maximiser of ℓ_i x − μx² on [a_i, b_i]
-    q = np.einsum("jn,jn->n", xh, L - mu * xh)
-    ax = np.abs(xh)
-    size = np.einsum("jn,jn->n", ax, np.abs(L) + mu * ax) + mu * R * R
+        np.multiply(x, x, out=x)
+        inside = np.add.reduce(x, axis=0) <= R * R
+        s_in, s_out = np.where(inside, mid, s_in), np.where(inside, s_out, mid)
+    mu = 0.5 / s_in
+    xh = L * s_in
+    np.maximum(xh, a, out=xh)
+    np.minimum(xh, b, out=xh)  # the maximiser of ℓ_i x − μx² on [a_i, b_i]
+    rest = xh * mu
+    np.subtract(L, rest, out=rest)
+    q = np.einsum("jn,jn->n", xh, rest)
+    if reach is None:
+        m = np.maximum(np.abs(a), np.abs(b))
+        reach = (np.einsum("jn,jn->n", np.abs(L), m), np.einsum("jn,jn->n", m, m))
+    size = reach[0] + mu * (reach[1] + R * R)
     return mu * R * R + q + slack * size
 
 
@@ -256,24 +278,44 @@ def _straddles(C, H, R: float):
     return np.sqrt((far * far).sum(1)) * (1 - 4 * (C.shape[1] + 8) * U) > R
 
 
-def _refine_with_ball(u, l, Lu, Ll, off_u, off_l, C, H, R: float, pairs):
-    """u = max⟨Lu, x⟩ + off_u and l = min⟨Ll, x⟩ + off_l (box bounds), lowered/raised to the box-and-ball bounds
-    (:func:`_dual_bound`) on the (box, row) ``pairs``."""
+def _refine_first_layer(u, l, W, off_u, off_l, C, H, R: float, pairs):
+    """u = max⟨w_m, x⟩ + off_u and l = min⟨w_m, x⟩ + off_l (box bounds of the first layer's rows w_m of ``W``), lowered
+    and raised to the box-and-ball bounds (:func:`_dual_bound`) on the (box, row) ``pairs``.
+
+    A direction whose maximising corner of the box (x_i = b_i where w_i > 0, a_i where w_i < 0, the end nearer 0 where
+    w_i = 0; for the lower bound the mirror image) lies in the ball is left as it is: there the box bound is already the maximum over box ∩ B_R
+    (about a third of the pairs on trained d = 10 networks).  Which directions are skipped changes only how tight
+    the bound is, never whether it holds."""
     import numpy as np
 
     if not pairs.any():
         return u, l
-    bi, mi = np.nonzero(pairs)
-    CT, HT = C.T, H.T
-    a, b = CT[:, bi] - HT[:, bi], CT[:, bi] + HT[:, bi]
-    n = len(bi)
-    rows = np.concatenate([Lu.transpose(2, 0, 1)[:, bi, mi], -Ll.transpose(2, 0, 1)[:, bi, mi]], axis=1)
-    both = _dual_bound(rows, np.concatenate([a, a], axis=1), np.concatenate([b, b], axis=1), R)
+    a, b = C - H, C + H
+    pos, neg, zero = (W > 0).astype(float), (W < 0).astype(float), (W == 0).astype(float)
+    # ‖corner‖² of each (box, row): Σ_i b_i²·[w_i > 0] + a_i²·[w_i < 0] + min(a_i², b_i²)·[w_i = 0] (upper; the lower
+    # bound's corner is the mirror image)
+    A2, B2 = a * a, b * b
+    M2 = np.minimum(A2, B2) @ zero.T
+    far_u = B2 @ pos.T + A2 @ neg.T + M2 > R * R
+    far_l = A2 @ pos.T + B2 @ neg.T + M2 > R * R
+    bu, mu_ = np.nonzero(pairs & far_u)
+    bl, ml = np.nonzero(pairs & far_l)
+    if not len(bu) and not len(bl):
+        return u, l
+    bi = np.concatenate([bu, bl])
+    cols = np.concatenate([mu_, ml])
+    sign = np.concatenate([np.ones(len(bu)), -np.ones(len(bl))])
+    rows = np.take(W.T, cols, axis=1) * sign  # (d, n), row-major
+    m = np.abs(C) + H  # ≥ max(|a_i|, |b_i|) up to a rounding the margin's factor 4 covers
+    reach = ((m @ np.abs(W).T)[bi, cols], (m * m).sum(1)[bi])
+    norms = np.sqrt((W * W).sum(1))[cols]
+    aT, bT = np.take(a.T, bi, axis=1), np.take(b.T, bi, axis=1)  # (d, n), row-major
+    low = (rows.astype(np.float32), np.take(a.T.astype(np.float32), bi, axis=1), np.take(b.T.astype(np.float32), bi, axis=1))
+    both = _dual_bound(rows, aT, bT, R, norms=norms, low=low, reach=reach)
+    n = len(bu)
     u, l = u.copy(), l.copy()
-    ou = np.broadcast_to(off_u, u.shape)[bi, mi]
-    ol = np.broadcast_to(off_l, l.shape)[bi, mi]
-    u[bi, mi] = np.minimum(u[bi, mi], both[:n] + ou)
-    l[bi, mi] = np.maximum(l[bi, mi], -both[n:] + ol)
+    u[bu, mu_] = np.minimum(u[bu, mu_], both[:n] + np.broadcast_to(off_u, u.shape)[bu, mu_])
+    l[bl, ml] = np.maximum(l[bl, ml], -both[n:] + np.broadcast_to(off_l, l.shape)[bl, ml])
     return u, l
 
 
@@ -289,8 +331,8 @@ def _max_over_box_and_ball(L, C, H, R: float):
         m = L.shape[1]
         bi = np.repeat(idx, m)
         mi = np.tile(np.arange(m), len(idx))
-        CT, HT = C.T[:, bi], H.T[:, bi]
-        dual = _dual_bound(L.transpose(2, 0, 1)[:, bi, mi], CT - HT, CT + HT, R)
+        CT, HT = np.take(C.T, bi, axis=1), np.take(H.T, bi, axis=1)  # (d, n), row-major
+        dual = _dual_bound(np.take(L.reshape(-1, L.shape[2]).T, bi * m + mi, axis=1), CT - HT, CT + HT, R)
         out[bi, mi] = np.minimum(out[bi, mi], dual)
     return out
 
@@ -324,7 +366,7 @@ def _network_bounds(fn: FloatNet, C, H, R: float | None):
         u = _box_max(lu, C, H) + off_u
         l = -_box_max(-ll, C, H) + off_l
         if k == 0 and fn.relu[k] and R is not None:  # the first layer only: see the docstring
-            u, l = _refine_with_ball(u, l, lu, ll, off_u, off_l, C, H, R, straddle & (l < 0) & (u > 0))
+            u, l = _refine_first_layer(u, l, fn.weights[0], off_u, off_l, C, H, R, straddle & (l < 0) & (u > 0))
         relax.append(_relaxation(l, u, fn.relu[k], g))
         mags.append(np.maximum(np.abs(l), np.abs(u)))
     lu, cu, mu = _backsub(fn, fn.weights[-1], L - 1, relax, mags, True)
