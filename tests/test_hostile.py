@@ -141,6 +141,23 @@ def test_command_line_errors_are_one_line_from_the_console_script():
     assert res.returncode == 2 and res.stderr.count("\n") == 1 and res.stderr.startswith("error: "), res.stderr
 
 
+def test_the_console_script_leaves_with_its_output_whole_and_a_closed_pipe_is_no_bug():
+    """The console entry ends the process without the interpreter's teardown, after flushing: a --json report arrives
+    whole (it parses) with exit 0.  A reader that closed the pipe before the report is written is not a bug of
+    netconstruct: exit 1 and nothing on stderr (it was exit 3, "internal error: BrokenPipeError")."""
+    import json
+
+    cmd = [sys.executable, "-m", "netconstruct", "radial", "--d", "2", "--eps", "0.3", "--no-verify", "--json"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and json.loads(res.stdout)["network"]["widths"], res.stderr[-300:]
+    for extra in ([], ["--d", "3"]):  # the JSON document, and the rich table
+        proc = subprocess.Popen(cmd[:-1] + extra if extra else cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        assert proc.wait(timeout=120) == 1 and err == "", err[-300:]
+
+
 def test_a_scheduler_that_never_answers_is_given_up_within_seconds():
     """A server that accepts the connection and never says a word: the command stops after the documented 10 s."""
     pytest.importorskip("distributed")

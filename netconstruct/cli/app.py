@@ -73,6 +73,16 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _quiet_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so that flushing what is still buffered for a closed pipe does not fail."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 1)
+        os.close(fd)
+    except OSError:  # pragma: no cover - no /dev/null
+        pass
+
+
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn every failure into one line on stderr and a documented exit code."""
@@ -92,6 +102,9 @@ def handled() -> Iterator[None]:
         fail("terminated", 143)
     except KeyboardInterrupt:
         fail("interrupted", 130)
+    except BrokenPipeError:  # the reader of stdout went away (`| head`): not our bug — quietly exit 1, as Python advises
+        _quiet_stdout()
+        raise typer.Exit(1)
     except Exception as exc:  # pragma: no cover - the last line of defence
         if os.environ.get("NETCONSTRUCT_DEBUG"):
             raise
@@ -101,19 +114,18 @@ def handled() -> Iterator[None]:
 @contextmanager
 def stages(enabled: bool = True):
     """A transient spinner on stderr; yields ``progress(stage)``."""
-    if not enabled:
+    console = stderr() if enabled else None
+    if console is None or not console.is_terminal:  # nothing to show: rich.progress is not even imported
         yield lambda stage: None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    console = stderr()
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,
     ) as prog:
         task = prog.add_task("starting", total=None)
         yield lambda stage: prog.update(task, description=stage)
@@ -122,10 +134,13 @@ def stages(enabled: bool = True):
 @contextmanager
 def bar(description: str):
     """A transient progress bar on stderr; yields ``tick(done, total, description)``."""
+    console = stderr()
+    if not console.is_terminal:  # nothing to show: rich.progress is not even imported
+        yield lambda done, total, desc: None
+        return
     from rich.progress import Progress
 
-    console = stderr()
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as prog:
+    with Progress(console=console, transient=True) as prog:
         task = prog.add_task(description, total=None)
         yield lambda done, total, desc: prog.update(task, completed=done, total=total, description=desc)
 
