@@ -60,6 +60,7 @@ from ..exact import float_down, float_up, floats_down, floats_up, machine_key
 from ..matrix import as_coo
 from ..network import Network
 from .ascent import ascend
+from .frontier import Frontier
 from .profile_tables import profile_table
 from .symmetry import invariance, meets_domain
 
@@ -674,16 +675,16 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
     with ex:  # one set of workers (or one Dask client) for every step
         Ub, Ax, C, H = evaluate(C, H)
         keep = np.isfinite(Ub)
-        C, H, Ub, Ax = C[keep], H[keep], Ub[keep], Ax[keep]
-        ce = centre_errors(C)
+        live = Frontier(d)
+        live.push(C[keep], H[keep], Ub[keep], Ax[keep])
+        ce = centre_errors(C[keep])
         best_i = int(np.argmax(machine_key(ce)))  # the first of the largest, the same on every CPU
-        best, best_x = float(ce[best_i]), centre_points(C[best_i:best_i + 1])[0]
+        best, best_x = float(ce[best_i]), centre_points(C[keep][best_i:best_i + 1])[0]
 
-        def climb(C, Ub, best, best_x):
+        def climb(best, best_x):
             """Gradient ascent (:mod:`.ascent`) from the centres of the boxes with the largest bounds and from the
             best point so far: a larger error found is a better lower bound and prunes more boxes."""
-            order = np.argsort(-machine_key(Ub), kind="stable")[:ASCENT_STARTS]
-            starts = np.concatenate([centre_points(C[order]), best_x[None, :]])
+            starts = np.concatenate([centre_points(live.boxes(live.largest(ASCENT_STARTS))[0]), best_x[None, :]])
             P, _ = ascend(fn.weights, fn.biases, fn.relu, target, starts)
             e = centre_errors(P, on_ball=True)
             i = int(np.argmax(machine_key(e)))
@@ -691,14 +692,14 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
                 return float(e[i]), P[i]
             return best, best_x
 
-        best, best_x = climb(C, Ub, best, best_x)
+        best, best_x = climb(best, best_x)
         steps = 0
-        regions = len(C)
+        regions = len(live)
         pruned = -np.inf
         stopped = "tolerance"
         last_report = t0
         while True:
-            top = float(Ub.max()) if len(Ub) else -np.inf
+            top = live.top()
             if top <= best * (1 + tol) + atol + 1e-15:
                 stopped = "tolerance"
                 break
@@ -715,18 +716,16 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
                 stopped = "time"
                 break
             # prune boxes that cannot beat the error already found (their bound is ≤ the true sup)
-            drop = Ub <= best
-            if drop.any():
-                pruned = max(pruned, float(Ub[drop].max()))
-                C, H, Ub, Ax = C[~drop], H[~drop], Ub[~drop], Ax[~drop]
-                if not len(Ub):
-                    continue
-            n = min(len(Ub), max(batch // 2, 1))
-            # the n largest bounds, ties (mirror-image boxes) by position: the same boxes on every CPU
-            sel = np.argsort(-machine_key(Ub), kind="stable")[:n] if n < len(Ub) else np.arange(len(Ub))
-            rest = np.ones(len(Ub), bool)
-            rest[sel] = False
-            Cn, Hn = split_boxes(C[sel], H[sel], Ax[sel])
+            pruned = max(pruned, live.prune(best))
+            if not len(live):
+                continue
+            # the largest bounds, ties (mirror-image boxes) by age: the same boxes on every CPU (all of them, in order,
+            # when there are no more than a step takes)
+            n = max(batch // 2, 1)
+            sel = live.largest(n) if n < len(live) else live.slots()
+            Cs, Hs, _, As = live.boxes(sel)
+            live.take(sel)
+            Cn, Hn = split_boxes(Cs, Hs, As)
             Un, An, Cn, Hn = evaluate(Cn, Hn)
             regions += len(Cn)
             keep = np.isfinite(Un)
@@ -735,18 +734,15 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
             if len(ce) and machine_key(ce.max()) > machine_key(best):
                 i = int(np.argmax(machine_key(ce)))
                 best, best_x = float(ce[i]), centre_points(Cn[i:i + 1])[0]
-            C = np.concatenate([C[rest], Cn])
-            H = np.concatenate([H[rest], Hn])
-            Ub = np.concatenate([Ub[rest], Un])
-            Ax = np.concatenate([Ax[rest], An])
+            live.push(Cn, Hn, Un, An)
             steps += 1
-            if len(Ub) and steps % ASCENT_EVERY == 0:
-                best, best_x = climb(C, Ub, best, best_x)
+            if len(live) and steps % ASCENT_EVERY == 0:
+                best, best_x = climb(best, best_x)
             if progress is not None and time.monotonic() - last_report > 1.0:
                 last_report = time.monotonic()
-                progress(f"box certificate: {regions:,} boxes, bound {max(float(Ub.max()) if len(Ub) else 0, pruned):.6g}, "
+                progress(f"box certificate: {regions:,} boxes, bound {max(live.top() if len(live) else 0, pruned):.6g}, "
                          f"found {best:.6g}")
-    top = float_up(max(float(Ub.max()) if len(Ub) else -np.inf, pruned, best))  # outward: still a bound
-    probes = tuple(tuple(float(v) for v in C[i]) for i in np.argsort(-machine_key(Ub), kind="stable")[:8]) if len(Ub) else ()
-    return BoxResult(top, float_down(best), tuple(float(v) for v in best_x), regions, len(Ub), time.monotonic() - t0, stopped,
+    top = float_up(max(live.top(), pruned, best))  # outward: still a bound
+    probes = tuple(tuple(float(v) for v in c) for c in live.boxes(live.largest(8))[0])
+    return BoxResult(top, float_down(best), tuple(float(v) for v in best_x), regions, len(live), time.monotonic() - t0, stopped,
                      probes, group)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..bounds.boxes import certify_any
 from ..network import Network
 from ..reports import Certificate
 from .base import Budget
@@ -22,6 +21,8 @@ METHOD = ("box branch and bound over the ball: CROWN linear relaxations, a linea
 def certify(net: Network, target, budget: Budget | None = None) -> Certificate:
     """Run :func:`netconstruct.bounds.boxes.certify_any` under ``budget`` (raises ``NotCertifiable`` where it
     does not apply: other activations, several outputs)."""
+    from ..bounds.boxes import certify_any  # here: a job that never needs it does not import it (≈ 10 ms)
+
     b = budget or Budget()
     res = certify_any(net, target, tol=b.tol, stop_below=b.stop_below, max_regions=b.max_regions,
                       seconds=b.seconds, progress=b.progress, workers=b.workers, scheduler=b.scheduler, atol=b.atol)
