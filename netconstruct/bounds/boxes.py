@@ -72,6 +72,8 @@ BOUND_BITS = 24
 BISECTION_STEPS = 6
 #: … over this many octaves of μ below ‖ℓ‖/(2R)
 _GRID_OCTAVES = 12
+#: the largest precomputed product W_t ⊙ W_{t−1} (:class:`FloatNet`) kept, in numbers (32 MiB)
+PRODUCT_ENTRIES = 2**22
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +86,10 @@ class FloatNet:
     abs_biases: tuple
     relu: tuple  # per hidden layer: True for ReLU, False for identity
     gamma: float
+    #: per layer t ≥ 1, (M₊, M₋) with M±[k, i·n + j] = max/min(W_t[i, k], 0)·W_{t−1}[k, j] (one rounding each), or None
+    #: where that would hold more than :data:`PRODUCT_ENTRIES` numbers: the first substitution step from W_t is then
+    #: two GEMMs over all boxes, s₊ @ M₊ + s₋ @ M₋ (see :func:`_backsub`)
+    products: tuple = ()
 
     @property
     def input_dim(self) -> int:
@@ -119,8 +125,16 @@ def float_net(net: Network) -> FloatNet:
         Ws.append(W)
     fan_in = max(max(w.shape[1] for w in Ws), max(w.shape[0] for w in Ws)) + 1
     gamma = 2 * (fan_in + 8) * U / (1 - 2 * (fan_in + 8) * U)
+    products = [None]
+    for t in range(1, len(Ws)):
+        m, n_k, n = Ws[t].shape[0], Ws[t].shape[1], Ws[t - 1].shape[1]
+        if m * n_k * n > PRODUCT_ENTRIES:
+            products.append(None)
+            continue
+        P, Q = np.maximum(Ws[t], 0.0), np.minimum(Ws[t], 0.0)
+        products.append(tuple((X.T[:, :, None] * Ws[t - 1][:, None, :]).reshape(n_k, m * n) for X in (P, Q)))
     return FloatNet(tuple(Ws), tuple(np.abs(W) for W in Ws), tuple(bs), tuple(np.abs(b) for b in bs),
-                    tuple(a == "relu" for a in acts[:-1]), gamma)
+                    tuple(a == "relu" for a in acts[:-1]), gamma, tuple(products))
 
 
 def _relaxation(l, u, relu: bool, gamma: float):
@@ -169,7 +183,10 @@ def _backsub(fn: FloatNet, lam, top: int, relax, mags, upper: bool):
         const = ct + (s_pos * b_k) @ P.T + (s_neg * b_k) @ Q.T
         margin = g * (np.abs(ct) + (s_pos * scale) @ P.T - (s_neg * scale) @ Q.T)
         W = fn.weights[k]
-        if P.shape[0] < W.shape[1]:  # few rows (the output's): Λ_z per box is the smaller array
+        if fn.products and fn.products[top] is not None and lam is fn.weights[top]:  # two GEMMs over all boxes
+            Mp, Mq = fn.products[top]
+            lam = (s_pos @ Mp + s_neg @ Mq).reshape(len(s_pos), P.shape[0], W.shape[1])
+        elif P.shape[0] < W.shape[1]:  # few rows (the output's): Λ_z per box is the smaller array
             lam = (P * s_pos[:, None, :] + Q * s_neg[:, None, :]) @ W  # one of P, Q is 0 in each entry: one rounding
         else:  # many rows: the slopes scale W's rows, (B, n_k, n_{k−1}), and one product per box
             lam = P @ (s_pos[:, :, None] * W) + Q @ (s_neg[:, :, None] * W)
