@@ -321,15 +321,18 @@ def _refine_first_layer(u, l, W, off_u, off_l, C, H, R: float, pairs):
     if not len(bu) and not len(bl):
         return u, l
     bi = np.concatenate([bu, bl])
-    cols = np.concatenate([mu_, ml])
-    sign = np.concatenate([np.ones(len(bu)), -np.ones(len(bl))])
-    rows = np.take(W.T, cols, axis=1) * sign  # (d, n), row-major
-    m = np.abs(C) + H  # ≥ max(|a_i|, |b_i|) up to a rounding the margin's factor 4 covers
-    reach = ((m @ np.abs(W).T)[bi, cols], (m * m).sum(1)[bi])
-    norms = np.sqrt((W * W).sum(1))[cols]
-    aT, bT = np.take(a.T, bi, axis=1), np.take(b.T, bi, axis=1)  # (d, n), row-major
-    low = (rows.astype(np.float32), np.take(a.T.astype(np.float32), bi, axis=1), np.take(b.T.astype(np.float32), bi, axis=1))
-    both = _dual_bound(rows, aT, bT, R, norms=norms, low=low, reach=reach)
+    m = W.shape[0]
+    cols = np.concatenate([mu_, ml + m])  # columns of [Wᵀ, −Wᵀ]: the lower bound's rows are −w
+    WW = np.concatenate([W.T, -W.T], axis=1)
+    rows = np.take(WW, cols, axis=1)  # (d, n), row-major
+    near = np.abs(C) + H  # ≥ max(|a_i|, |b_i|) up to a rounding the margin's factor 4 covers
+    reach = ((near @ np.abs(W).T)[bi, np.concatenate([mu_, ml])], (near * near).sum(1)[bi])
+    norms = np.sqrt((W * W).sum(1))[np.concatenate([mu_, ml])]
+    d = W.shape[1]
+    ends = np.take(np.concatenate([a.T, b.T]), bi, axis=1)  # (2d, n): the boxes' lower ends, then upper ends
+    ends32 = ends.astype(np.float32)
+    low = (np.take(WW.astype(np.float32), cols, axis=1), ends32[:d], ends32[d:])
+    both = _dual_bound(rows, ends[:d], ends[d:], R, norms=norms, low=low, reach=reach)
     n = len(bu)
     u, l = u.copy(), l.copy()
     u[bu, mu_] = np.minimum(u[bu, mu_], both[:n] + np.broadcast_to(off_u, u.shape)[bu, mu_])
