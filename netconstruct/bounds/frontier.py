@@ -3,7 +3,8 @@
 The frontier keeps its boxes (centres, half-widths, bounds, split axes) in arrays in the order they came, growing
 them by doubling.  Taking the n boxes with the largest bounds costs one partition of the keys (linear in the number
 N of live boxes) and a sort of the n taken — where sorting all N every step cost more than bounding the boxes, once
-N reached 10⁶ (the d = 10 rows of benchmarks/bench_verify_any.py).  Taken and pruned boxes are marked dead; the
+N reached 10⁶ (the d = 10 rows of benchmarks/bench_verify_any.py); the partition is over the keys above the (4n)-th
+largest of an earlier step while at least n of them remain, so most steps partition a few thousand keys.  Taken and pruned boxes are marked dead; the
 arrays are compacted, in order, once half of them are.
 
 Which boxes are taken depends on the keys and the order the boxes came in alone: the n largest keys, ties by age
@@ -33,6 +34,7 @@ class Frontier:
         self._K = np.full(capacity, -np.inf)
         self._size = 0  # slots used, dead ones included
         self._alive = 0
+        self._hint = None  # a key threshold for :meth:`largest` (speed only: never what it returns)
 
     def __len__(self) -> int:
         return self._alive
@@ -66,13 +68,20 @@ class Frontier:
         n = min(n, self._alive)
         if n <= 0:
             return np.zeros(0, dtype=np.int64)
-        live = K > -np.inf
         if n == self._alive:
-            idx = np.flatnonzero(live)
+            idx = np.flatnonzero(K > -np.inf)
         else:
-            kth = np.partition(K, len(K) - n)[len(K) - n]  # the n-th largest key (dead keys are −inf, below it)
-            above = np.flatnonzero(K > kth)
-            idx = np.sort(np.concatenate([above, np.flatnonzero(K == kth)[:n - len(above)]]))
+            # candidates: the keys ≥ a threshold at or below the n-th largest (then they hold the n largest, ties
+            # included) — the last threshold while at least n keys still reach it, else the (4n)-th largest key
+            cand = np.flatnonzero(K >= self._hint) if self._hint is not None else None
+            if cand is None or len(cand) < n:
+                m = min(self._alive, 4 * n)
+                self._hint = np.partition(K, len(K) - m)[len(K) - m]  # dead keys are −inf, below it
+                cand = np.flatnonzero(K >= self._hint)
+            Kc = K[cand]
+            kth = np.partition(Kc, len(Kc) - n)[len(Kc) - n]  # the n-th largest key
+            above = cand[Kc > kth]
+            idx = np.sort(np.concatenate([above, cand[Kc == kth][:n - len(above)]]))  # ties: the oldest
         return idx[np.argsort(-K[idx], kind="stable")]
 
     def slots(self):
