@@ -296,9 +296,10 @@ def _straddles(C, H, R: float):
     return np.sqrt((far * far).sum(1)) * (1 - 4 * (C.shape[1] + 8) * U) > R
 
 
-def _refine_first_layer(u, l, W, off_u, off_l, C, H, R: float, pairs):
+def _refine_first_layer(u, l, W, off_u, off_l, C, H, R: float, pairs, reach=None):
     """u = max⟨w_m, x⟩ + off_u and l = min⟨w_m, x⟩ + off_l (box bounds of the first layer's rows w_m of ``W``), lowered
-    and raised to the box-and-ball bounds (:func:`_dual_bound`) on the (box, row) ``pairs``.
+    and raised to the box-and-ball bounds (:func:`_dual_bound`) on the (box, row) ``pairs``; ``reach`` is
+    (|C| + H)·|W|ᵀ where the caller has it.
 
     A direction whose maximising corner of the box (x_i = b_i where w_i > 0, a_i where w_i < 0, the end nearer 0 where
     w_i = 0; for the lower bound the mirror image) lies in the ball is left as it is: there the box bound is already the maximum over box ∩ B_R
@@ -326,7 +327,9 @@ def _refine_first_layer(u, l, W, off_u, off_l, C, H, R: float, pairs):
     WW = np.concatenate([W.T, -W.T], axis=1)
     rows = np.take(WW, cols, axis=1)  # (d, n), row-major
     near = np.abs(C) + H  # ≥ max(|a_i|, |b_i|) up to a rounding the margin's factor 4 covers
-    reach = ((near @ np.abs(W).T)[bi, np.concatenate([mu_, ml])], (near * near).sum(1)[bi])
+    if reach is None:
+        reach = near @ np.abs(W).T
+    reach = (reach[bi, np.concatenate([mu_, ml])], (near * near).sum(1)[bi])
     norms = np.sqrt((W * W).sum(1))[np.concatenate([mu_, ml])]
     d = W.shape[1]
     ends = np.take(np.concatenate([a.T, b.T]), bi, axis=1)  # (2d, n): the boxes' lower ends, then upper ends
@@ -368,26 +371,28 @@ def _network_bounds(fn: FloatNet, C, H, R: float | None):
     import numpy as np
 
     g = fn.gamma
-    B = C.shape[0]
     mags = [np.abs(C) + H]  # |h_k| bounds: inputs, then post-activations
     relax = []
     L = len(fn.weights)
     straddle = _straddles(C, H, R)[:, None] if R is not None else None
     for k in range(L - 1):
-        if k == 0:
-            lu = ll = np.broadcast_to(fn.weights[0], (B,) + fn.weights[0].shape)
-            err = g * ((np.abs(C) + H) @ fn.abs_weights[0].T + fn.abs_biases[0])
+        if k == 0:  # W₁x over the box, as GEMMs over all boxes: centre ± Σ|w_i|h_i, with _box_max's margin
+            W, A = fn.weights[0], fn.abs_weights[0]
+            reach = mags[0] @ A.T  # Σ_i |w_i|(|c_i| + h_i)
+            err = g * (reach + fn.abs_biases[0])
             off_u, off_l = fn.biases[0] + err, fn.biases[0] - err
+            mid, spread = C @ W.T, H @ A.T + 4 * (C.shape[1] + 8) * U * reach
+            u, l = mid + spread + off_u, mid - spread + off_l
         else:
             lu, cu, mu = _backsub(fn, fn.weights[k], k, relax, mags, True)
             ll, cl, ml = _backsub(fn, fn.weights[k], k, relax, mags, False)
             box = (np.abs(C) + H)[:, :, None]
             off_u = cu + fn.biases[k] + mu + g * ((np.abs(lu) @ box)[:, :, 0] + np.abs(cu) + fn.abs_biases[k])
             off_l = cl + fn.biases[k] - ml - g * ((np.abs(ll) @ box)[:, :, 0] + np.abs(cl) + fn.abs_biases[k])
-        u = _box_max(lu, C, H) + off_u
-        l = -_box_max(-ll, C, H) + off_l
+            u = _box_max(lu, C, H) + off_u
+            l = -_box_max(-ll, C, H) + off_l
         if k == 0 and fn.relu[k] and R is not None:  # the first layer only: see the docstring
-            u, l = _refine_first_layer(u, l, fn.weights[0], off_u, off_l, C, H, R, straddle & (l < 0) & (u > 0))
+            u, l = _refine_first_layer(u, l, fn.weights[0], off_u, off_l, C, H, R, straddle & (l < 0) & (u > 0), reach)
         relax.append(_relaxation(l, u, fn.relu[k], g))
         mags.append(np.maximum(np.abs(l), np.abs(u)))
     lu, cu, mu = _backsub(fn, fn.weights[-1], L - 1, relax, mags, True)
