@@ -152,3 +152,12 @@ def test_a_point_rounded_outside_the_ball_is_pulled_inside_exactly():
     assert sum(Fraction(c) ** 2 for c in v) > 1
     x = inside_ball(v, 1)
     assert sum(c * c for c in x) <= 1 and all(abs(float(a) - b) < 1e-12 for a, b in zip(x, v))
+
+
+def test_the_shell_certificate_is_the_same_on_one_and_two_workers(sine):
+    """Each shell's bound is a function of the shell alone, so bounding the initial shells in two worker processes
+    gives the same certificate — value, shells, worst shell — as bounding them here."""
+    net = r3.build(5, Fraction(1, 10), sine)
+    one = certify_radial(net, target_interval(sine), 1, workers=1)
+    two = certify_radial(net, target_interval(sine), 1, workers=2)
+    assert one.value == two.value and one.details == two.details and one.probe_points == two.probe_points

@@ -27,19 +27,22 @@ def certified_max(
     stall_every: int = 0,
     min_width: Fraction = Fraction(0),
     deadline: float | None = None,
+    first: Callable[[list[tuple[Fraction, Fraction]]], list[Fraction]] | None = None,
 ) -> tuple[Fraction, Fraction, int, tuple[Fraction, Fraction]]:
     """(upper bound U, best lower value, number of pieces, worst piece) for max_{[a,b]} f.
 
     Without ``point`` (no lower values known) the tolerance test is skipped; then ``stall_every``
     stops the search once that many bisections lowered U by less than 0.1%, and ``min_width`` stops
-    it when the worst piece is that narrow.
+    it when the worst piece is that narrow.  ``first`` bounds the initial pieces all at once (for example in
+    worker processes): it must return [bound(lo, hi) for (lo, hi) in them] — the result does not depend on it.
     """
     a, b = Fraction(a), Fraction(b)
     heap = []
     best = Fraction(-(10**30))
-    for k in range(pieces):
-        lo, hi = a + (b - a) * k / pieces, a + (b - a) * (k + 1) / pieces
-        heap.append((-bound(lo, hi), lo, hi))
+    spans = [(a + (b - a) * k / pieces, a + (b - a) * (k + 1) / pieces) for k in range(pieces)]
+    values = first(spans) if first is not None else [bound(lo, hi) for lo, hi in spans]
+    for (lo, hi), v in zip(spans, values):
+        heap.append((-v, lo, hi))
         if point is not None:
             best = max(best, point((lo + hi) / 2))
     heapq.heapify(heap)

@@ -8,7 +8,7 @@ structural certificate applies and, for low input dimension, beside one — :fun
 smaller proved bound (``Budget`` says what it may spend).
 ``REFUSED`` names constructions that are checked some other way, with the message to show.
 
-Adding a certificate: one module with ``certify(net, target) -> Certificate`` (raising
+Adding a certificate: one module with ``certify(net, target, budget=None) -> Certificate`` (raising
 :class:`NotCertifiable` when the network lacks its structure) and one line here.
 """
 
@@ -28,8 +28,8 @@ GENERAL = general.certify
 CERTIFIERS: dict[str, Certifier] = {
     "radial_depth3": sum_of_univariate.certify,
     "radial_depth2": ridges.certify,
-    "ridge_average": lambda net, target: GENERAL(net, target),  # certified by the general one (at build too)
-    "symmetric_ridges": lambda net, target: GENERAL(net, target),  # the general one, on the fundamental domain
+    "ridge_average": lambda net, target, budget=None: GENERAL(net, target),  # certified by the general one (at build too)
+    "symmetric_ridges": lambda net, target, budget=None: GENERAL(net, target),  # the general one, on the fundamental domain
 }
 
 REFUSED: dict[str, str] = {
@@ -73,10 +73,10 @@ def check_metadata(net: Network) -> None:
                           f"{net.input_dim} inputs")
 
 
-def _structural(net: Network, target) -> Certificate:
+def _structural(net: Network, target, budget: Budget | None = None) -> Certificate:
     """The structural certificate; metadata it cannot read (a key missing, a wrong type) is a bad file."""
     try:
-        return certifier_for(net)(net, target)
+        return certifier_for(net)(net, target, budget)
     except (NotCertifiable, NetconstructError):
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError) as exc:
@@ -99,7 +99,7 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate |
     reasons: list[str] = []
     if not general_only:
         try:
-            found.append(_structural(net, target))
+            found.append(_structural(net, target, b))
         except NotCertifiable as exc:
             reasons.append(str(exc))
     wanted = b.general == "always" or general_only or (

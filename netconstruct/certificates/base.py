@@ -1,8 +1,9 @@
 """What every certificate module shares: its failure type and its one interface.
 
-A certificate is a function ``certify(net, target) -> Certificate`` (see :mod:`netconstruct.reports`)
+A certificate is a function ``certify(net, target, budget=None) -> Certificate`` (see :mod:`netconstruct.reports`)
 whose value is a *proved* upper bound of sup_{‖x‖≤R} |N(x) − g(‖x‖)|, or which raises
-:class:`NotCertifiable` naming the structure the network lacks.
+:class:`NotCertifiable` naming the structure the network lacks; ``budget`` (a :class:`Budget`) says what it may
+spend and where it may run its pieces (``workers``), and never changes the value.
 """
 
 from __future__ import annotations
@@ -41,4 +42,4 @@ class Budget:
     scheduler: str | None = None
 
 
-Certifier = Callable[[Network, object], Certificate]  # structural certificates: (net, target)
+Certifier = Callable[..., Certificate]  # structural certificates: (net, target, budget=None)

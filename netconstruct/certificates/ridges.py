@@ -24,7 +24,7 @@ from ..reports import Certificate
 from .base import NotCertifiable
 
 
-def certify(net: Network, target) -> Certificate:
+def certify(net: Network, target, budget=None) -> Certificate:
     """Proved sup error of a stored depth-2 network built by :func:`build`.
 
     Re-derives Q (from the stored Chebyshev coefficients, its error certified anew) and the ideal

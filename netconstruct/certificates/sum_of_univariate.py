@@ -169,8 +169,11 @@ def certify_radial(
     initial_shells: int = 512,
     max_steps: int = 3000,
     structure: RadialStructure | None = None,
+    workers: int | None = 1,
 ) -> Certificate:
-    """A proved upper bound of sup_{‖x‖≤R} |N(x) − g(‖x‖)| (see the module docstring)."""
+    """A proved upper bound of sup_{‖x‖≤R} |N(x) − g(‖x‖)| (see the module docstring).  The initial shells are
+    bounded on ``workers`` local processes (each shell's bound is a function of the shell alone: the same value
+    anywhere)."""
     R = Fraction(radius)
     st = structure or analyse(net, R)
     counts: dict[int, list] = {}  # distinct coordinate functions (analyse shares equal ones) and multiplicities
@@ -204,9 +207,22 @@ def certify_radial(
                 Gmin, Gmax = st.G.range(t0, t1)
         return max(Gmax - glo, ghi - Gmin)
 
+    def first(spans):
+        from ..parallel import default_workers, run
+
+        n = default_workers() if workers is None else workers
+        if n <= 1 or len(spans) < 64:
+            return [shell_bound(lo, hi) for lo, hi in spans]
+        parts = [spans[i::n] for i in range(n)]  # interleaved: inner and outer shells cost differently
+        done = run(_bound_shells, parts, context=shell_bound, workers=n)
+        out: list = [None] * len(spans)
+        for i, part in enumerate(done):
+            out[i::n] = part
+        return out
+
     value, _, shells, (ra, rb) = certified_max(
         shell_bound, None, Fraction(0), R, pieces=initial_shells, max_steps=max_steps,
-        stall_every=200, min_width=R / 2**24,
+        stall_every=200, min_width=R / 2**24, first=first,
     )
     levels = sorted({float(k) for ks in st.coordinate_knots() for k in ks if k > 0})
     members = [[i for i, h in enumerate(st.coords) if id(h) == key] for key in counts]
@@ -218,6 +234,11 @@ def certify_radial(
         tuple(levels),
         points,
     )
+
+
+def _bound_shells(shell_bound, spans) -> list[Fraction]:
+    """The bounds of the shells ``spans`` (a worker's share of the initial shells)."""
+    return [shell_bound(lo, hi) for lo, hi in spans]
 
 
 def _lowest_point(st: RadialStructure, few, members: list[list[int]], r: float) -> tuple | None:
@@ -247,6 +268,8 @@ def target_interval(target, prec: int = 113) -> Callable[[Fraction, Fraction], t
     return f
 
 
-def certify(net: Network, target) -> Certificate:
-    """The registry entry: this certificate for ``net`` against the radial ``target``."""
-    return certify_radial(net, target_interval(target), target.radius)
+def certify(net: Network, target, budget=None) -> Certificate:
+    """The registry entry: this certificate for ``net`` against the radial ``target`` (its initial shells on
+    ``budget.workers`` local processes; with a Dask scheduler here)."""
+    workers = 1 if budget is None or budget.scheduler else budget.workers
+    return certify_radial(net, target_interval(target), target.radius, workers=workers)
