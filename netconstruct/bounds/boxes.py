@@ -8,7 +8,9 @@ X = c + [−h, h], numbers lo(X) ≤ hi(X) with
 
 and :func:`certify_any` splits boxes (the largest bound first) until the bounds over a cover of the ball
 meet the best error found, or the budget is spent; its value max_X max(hi(X), −lo(X)) is a proved upper
-bound of sup_{B_R} |N − f|.
+bound of sup_{B_R} |N − f|.  A half keeps its parent's bound where its own is larger: the parent's bound holds on
+the part of the half inside the parent, and those parts cover the parent (Lemma of :func:`split_boxes`), so the
+bounds over the cover still bound the ball, and the value never grows as boxes are split.
 
 **The bound on one box** (CROWN-style back-substitution, Zhang et al. 2018):
 
@@ -748,10 +750,14 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
             # when there are no more than a step takes)
             n = max(batch // 2, 1)
             sel = live.largest(n) if n < len(live) else live.slots()
-            Cs, Hs, _, As = live.boxes(sel)
+            Cs, Hs, Us, As = live.boxes(sel)
             live.take(sel)
             Cn, Hn = split_boxes(Cs, Hs, As)
             Un, An, Cn, Hn = evaluate(Cn, Hn)
+            # a half keeps its parent's bound where its own is larger: the parent's holds on the part of the half
+            # inside the parent, and those parts cover the parent (Lemma of split_boxes), so the bounds over the
+            # cover still bound the ball — and the bound never grows as boxes are split
+            Un = np.minimum(Un, np.concatenate([Us, Us]))
             regions += len(Cn)
             keep = np.isfinite(Un)
             Cn, Hn, Un, An = Cn[keep], Hn[keep], Un[keep], An[keep]
