@@ -323,16 +323,15 @@ def _refine_first_layer(u, l, W, off_u, off_l, C, H, R: float, pairs, reach=None
     bl, ml = np.nonzero(pairs & far_l)
     if not len(bu) and not len(bl):
         return u, l
-    bi = np.concatenate([bu, bl])
-    m = W.shape[0]
-    cols = np.concatenate([mu_, ml + m])  # columns of [Wᵀ, −Wᵀ]: the lower bound's rows are −w
+    bi, neuron = np.concatenate([bu, bl]), np.concatenate([mu_, ml])
+    cols = np.concatenate([mu_, ml + W.shape[0]])  # columns of [Wᵀ, −Wᵀ]: the lower bound's rows are −w
     WW = np.concatenate([W.T, -W.T], axis=1)
     rows = np.take(WW, cols, axis=1)  # (d, n), row-major
     near = np.abs(C) + H  # ≥ max(|a_i|, |b_i|) up to a rounding the margin's factor 4 covers
     if reach is None:
         reach = near @ np.abs(W).T
-    reach = (reach[bi, np.concatenate([mu_, ml])], (near * near).sum(1)[bi])
-    norms = np.sqrt((W * W).sum(1))[np.concatenate([mu_, ml])]
+    reach = (reach[bi, neuron], (near * near).sum(1)[bi])
+    norms = np.sqrt((W * W).sum(1))[neuron]
     d = W.shape[1]
     ends = np.take(np.concatenate([a.T, b.T]), bi, axis=1)  # (2d, n): the boxes' lower ends, then upper ends
     ends32 = ends.astype(np.float32)

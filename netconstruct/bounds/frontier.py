@@ -69,7 +69,7 @@ class Frontier:
         if n <= 0:
             return np.zeros(0, dtype=np.int64)
         if n == self._alive:
-            idx = np.flatnonzero(K > -np.inf)
+            idx = self.slots()
         else:
             # candidates: the keys ≥ a threshold at or below the n-th largest (then they hold the n largest, ties
             # included) — the last threshold while at least n keys still reach it, else the (4n)-th largest key
@@ -109,11 +109,6 @@ class Frontier:
         worst = float(U[drop].max())
         self._kill(drop)
         return worst
-
-    def live(self):
-        """(centres, half-widths, bounds) of the live boxes, in order."""
-        keep = self._U[:self._size] > -math.inf
-        return self._C[:self._size][keep], self._H[:self._size][keep], self._U[:self._size][keep]
 
     def _kill(self, idx) -> None:
         self._U[idx] = -math.inf

@@ -208,10 +208,13 @@ def certify_radial(
         return max(Gmax - glo, ghi - Gmin)
 
     def first(spans):
+        import multiprocessing
+
         from ..parallel import default_workers, run
 
         n = default_workers() if workers is None else workers
-        if n <= 1 or len(spans) < 64:
+        # the bound is a closure: workers get it by fork (a forkserver or spawn start method would have to pickle it)
+        if n <= 1 or len(spans) < 64 or multiprocessing.get_context().get_start_method() != "fork":
             return [shell_bound(lo, hi) for lo, hi in spans]
         parts = [spans[i::n] for i in range(n)]  # interleaved: inner and outer shells cost differently
         done = run(_bound_shells, parts, context=shell_bound, workers=n)
