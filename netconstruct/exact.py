@@ -195,6 +195,21 @@ def upper_text(q: Exact, digits: int = 12) -> str:
     return format_exact(normalize(round_up(q, digits)))
 
 
+def integer_root(n: int, k: int) -> int:
+    """⌊n^(1/k)⌋ exactly, for integers n ≥ 0 and k ≥ 1 (integer Newton iteration from above: the iterates
+    decrease to the root and stop there)."""
+    if n < 0 or k < 1:
+        raise ValueError(f"integer_root needs n ≥ 0 and k ≥ 1, got n={n}, k={k}")
+    if n < 2 or k == 1:
+        return n
+    x = 1 << -(-n.bit_length() // k)  # 2^⌈bits/k⌉ > n^(1/k)
+    while True:
+        y = ((k - 1) * x + n // x ** (k - 1)) // k
+        if y >= x:
+            return x
+        x = y
+
+
 def sqrt_down(x: Exact) -> Fraction:
     """A rational ≤ √x (0 for x ≤ 0): x / sqrt_up(x)."""
     x = Fraction(x)

@@ -1,9 +1,11 @@
 """Radial targets f(x) = g(‖x‖) on the ball of radius R, and safe parsing of profiles g.
 
-A profile is a sympy expression in ``r``.  User text is parsed by walking Python's ``ast`` of the
+A profile is an expression in ``r``.  User text is parsed into sympy by walking Python's ``ast`` of the
 text against a whitelist of operators, functions and constants — nothing the user writes is ever
-executed.  The same expression is evaluated in float64 (numpy), mpmath and interval arithmetic by
-:func:`evaluate`, one code path parameterised by an operation table.
+executed — and sympy differentiates it.  Evaluation runs on the tree of :mod:`.expressions` (sympy's
+expression node for node) in float64 (numpy), mpmath and interval arithmetic — one code path
+parameterised by an operation table.  The named targets (:mod:`.named_targets`) give those trees
+without sympy: a job on a named target never imports it.
 
 The Lipschitz constant L = sup_{[0,R]} |g'| is *certified*: |g'| is enclosed with interval
 arithmetic on a subdivision of [0, R] refined by bisection, and the largest upper end is L.  A
@@ -19,9 +21,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from . import expressions
 from .arith import Context, float64, interval, interval_bounds, multiprecision
 from .errors import FormatError, NetconstructError, TargetError, UsageError
 from .exact import Exact, format_exact, normalize, parse_exact, round_up
+from .named_targets import DEFINITIONS, named, recognise
 
 MAX_INTEGER_POWER = 64
 LIPSCHITZ_CEILING = 10**6
@@ -165,72 +169,41 @@ def _parse(text: str):
 # evaluation through one code path
 # --------------------------------------------------------------------------------------------
 def evaluate(expr, x: Any, ops: Context) -> Any:
-    """Evaluate a sympy expression in ``r`` at ``x`` in the arithmetic context ``ops`` (:mod:`.arith`)."""
-    sp = _sympy()
+    """Evaluate an expression in ``r`` — a tree of :mod:`.expressions` or a sympy expression (converted
+    node for node) — at ``x`` in the arithmetic context ``ops`` (:mod:`.arith`)."""
+    if not isinstance(expr, (expressions.Num, expressions.Symbol, expressions.Add, expressions.Mul,
+                             expressions.Pow, expressions.Call)):
+        expr = expressions.from_sympy(expr)
+    return expressions.evaluate(expr, x, ops)
 
-    def walk(node):
-        if node.is_Symbol:
-            return x
-        if node.is_Rational:
-            return ops.const(Fraction(int(node.p), int(node.q)))
-        if node is sp.pi:
-            return ops.pi
-        if node is sp.E:
-            return ops.e
-        if node.is_Float:
-            return ops.const(Fraction(str(node)))
-        if node.is_Add:
-            out = walk(node.args[0])
-            for a in node.args[1:]:
-                out = out + walk(a)
-            return out
-        if node.is_Mul:
-            out = walk(node.args[0])
-            for a in node.args[1:]:
-                out = out * walk(a)
-            return out
-        if node.is_Pow:
-            base, ex = node.args
-            if base is sp.E:
-                return ops.exp(walk(ex))
-            b = walk(base)
-            if ex.is_Integer:
-                k = int(ex)
-                return b**k if k >= 0 else 1 / (b ** (-k))
-            if ex == sp.Rational(1, 2):
-                return ops.sqrt(b)
-            if ex == sp.Rational(-1, 2):
-                return 1 / ops.sqrt(b)
-            return ops.exp(walk(ex) * ops.log(b))
-        if isinstance(node, sp.exp):
-            return ops.exp(walk(node.args[0]))
-        name = type(node).__name__
-        if name == "Heaviside":  # sympy may carry the value at 0 as a second argument
-            return ops.functions[name](walk(node.args[0]))
-        if name in ops.functions:
-            return ops.functions[name](*[walk(a) for a in node.args])
-        raise TargetError(f"{name} cannot be evaluated (is the profile continuous and piecewise smooth?)")
 
-    return walk(expr)
+@functools.lru_cache(maxsize=256)
+def profile_tree(text: str, radius: Fraction):
+    """The tree of the profile ``text`` (a named target's text at ``radius`` without sympy)."""
+    found = recognise(text, radius)
+    return found.g if found is not None else expressions.from_sympy(parse_expression(text))
+
+
+@functools.lru_cache(maxsize=256)
+def derivative_tree(text: str, radius: Fraction):
+    """The tree of g' for the profile ``text`` (sympy's derivative; a named target's without sympy)."""
+    found = recognise(text, radius)
+    return found.dg if found is not None else expressions.from_sympy(_derivative(parse_expression(text)))
 
 
 # --------------------------------------------------------------------------------------------
 # named profiles
 # --------------------------------------------------------------------------------------------
-NAMED: dict[str, tuple[str, str]] = {
-    # name: (expression in r and R, description)
-    "norm": ("r", "g(r) = r, the Euclidean norm itself (L = 1)"),
-    "sine": ("sin(pi*r/R)*R/pi", "g(r) = R·sin(πr/R)/π, a bump vanishing at 0 and R (L = 1)"),
-    "tent": ("max(0, R/4 - abs(r - R/2))", "a tent (shell) of height R/4 around the sphere r = R/2 (L = 1)"),
-    "ramp": ("min(max(2*r/R - 1/2, 0), 1)", "0 up to R/4, linear, 1 from 3R/4 on (L = 2/R)"),
-    "soft-ball": ("min(max(1/2 + 4*(R/2 - r)/R, 0), 1)", "soft indicator of the ball of radius R/2, slope 4/R"),
-    "gauss": ("exp(-2*r**2/R**2)", "a Gaussian bump exp(−2r²/R²)"),
-}
+#: name: (expression in r and R, description)
+NAMED: dict[str, tuple[str, str]] = DEFINITIONS
 
 
 def named_expression(name: str, radius: Exact) -> str:
     if name not in NAMED:
         raise TargetError(f"unknown target {name!r} (known: {', '.join(sorted(NAMED))}; or give --g EXPR)")
+    found = named(name, radius)
+    if found is not None:  # sympy's printing of the definition, without sympy
+        return found.text
     return str(parse_expression(NAMED[name][0].replace("R", f"({format_exact(radius)})")))
 
 
@@ -249,7 +222,13 @@ class Target:
 
     @property
     def expr(self):
-        return parse_expression(self.expression)
+        """g as a tree of :mod:`.expressions`."""
+        return profile_tree(self.expression, Fraction(self.radius))
+
+    @property
+    def derivative(self):
+        """g' as a tree of :mod:`.expressions`."""
+        return derivative_tree(self.expression, Fraction(self.radius))
 
     def g_float(self, r):
         import numpy as np
@@ -261,7 +240,7 @@ class Target:
         """g'(r) in float64 (numpy); at a kink, sympy's one-sided convention (sign(0) = 0)."""
         import numpy as np
 
-        out = evaluate(_derivative(self.expr), np.asarray(r, dtype=float), float64())
+        out = evaluate(self.derivative, np.asarray(r, dtype=float), float64())
         return np.broadcast_to(np.asarray(out, dtype=float), np.shape(r)).copy()
 
     def g_mp(self, r, dps: int = 50):
@@ -276,7 +255,7 @@ class Target:
         ops = multiprecision(dps)
         if isinstance(r, (int, Fraction)):
             r = ops.const(Fraction(r))
-        return evaluate(_derivative(self.expr), r, ops)
+        return evaluate(self.derivative, r, ops)
 
     def g_interval(self, lo: Exact, hi: Exact, prec: int = 113):
         """An interval enclosing {g(r) : r ∈ [lo, hi]}."""
@@ -321,19 +300,20 @@ def _slope_at(expr, deriv, t: Fraction) -> float:
         return math.inf
 
 
-def sampled_lipschitz(expr, radius: Exact, points: int = 257, deriv=None) -> float:
-    """max |g'| at ``points`` equally spaced radii in [0, R] (30 digits): a lower estimate of L."""
-    deriv = _derivative(expr) if deriv is None else deriv
+def sampled_lipschitz(text: str, radius: Exact, points: int = 257) -> float:
+    """max |g'| at ``points`` equally spaced radii in [0, R] (30 digits) for the profile ``text``: a lower
+    estimate of L."""
     R = Fraction(radius)
+    expr, deriv = profile_tree(text, R), derivative_tree(text, R)
     lower = max(_slope_at(expr, deriv, R * k / (points - 1)) for k in range(points))
     if not math.isfinite(lower):
         raise TargetError("g' is not finite on [0, R]: g is not Lipschitz there")
     return lower
 
 
-def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 4000,
+def certified_lipschitz(text: str, radius: Exact, pieces: int = 64, max_steps: int = 4000,
                         seconds: float | None = None) -> tuple[Fraction, float]:
-    """A proved upper bound of sup_{[0,R]} |g'| and a sampled lower estimate.
+    """A proved upper bound of sup_{[0,R]} |g'| and a sampled lower estimate, for the profile ``text``.
 
     |g'| is enclosed on a subdivision of [0, R]; the piece with the largest upper end is bisected
     until that end is within 1% of the best point value or the budget (steps, ``seconds``) is spent.
@@ -347,7 +327,7 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
 
     R = Fraction(radius)
     ops = interval(113)
-    deriv = _derivative(expr)
+    expr, deriv = profile_tree(text, R), derivative_tree(text, R)
     start = time.monotonic()
     deadline = start + (LIPSCHITZ_SECONDS if seconds is None else seconds)
     try:  # g itself must be finite on [0, R]
@@ -375,7 +355,7 @@ def certified_lipschitz(expr, radius: Exact, pieces: int = 64, max_steps: int = 
         v = _slope_at(expr, deriv, t)
         return Fraction(v) if math.isfinite(v) else Fraction(10**30)
 
-    lower = sampled_lipschitz(expr, R, deriv=deriv)
+    lower = sampled_lipschitz(text, R)
     ub, best, _, _ = certified_max(
         upper, point_lower,
         Fraction(0), R, pieces=pieces, max_steps=max_steps, rel_tol=Fraction(1, 100), abs_tol=Fraction(1, 10**12),
@@ -421,15 +401,16 @@ def make_target(
     if expression is None:
         name = name or "sine"
         expression = named_expression(name, R)
-    expr = parse_expression(expression)
+    if recognise(expression, R) is None:
+        parse_expression(expression)  # the whitelist and the limits (a named target's text passes them)
     if lipschitz is not None:  # the user's constant, checked against sampled slopes (the costly proof is skipped)
-        L_low = sampled_lipschitz(expr, R)
+        L_low = sampled_lipschitz(expression, R)
         L = parse_exact(lipschitz, "lipschitz") if not isinstance(lipschitz, (int, Fraction)) else lipschitz
         if L <= 0 or L < Fraction(L_low) * (1 - Fraction(1, 10**9)):
             raise TargetError(f"--lipschitz {format_exact(L)} is below max |g'| ≈ {L_low:.6g} measured on [0, R]")
         source = "given"
     else:
-        L, source = certified_lipschitz(expr, R)[0], "certified (interval arithmetic)"
+        L, source = certified_lipschitz(expression, R)[0], "certified (interval arithmetic)"
     if L == 0:
         L = Fraction(1, 10**9)  # a constant profile: any positive L works
     target = Target(str(expression), normalize(R), normalize(L), source, name)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 from .arith import multiprecision
 from .certificates import Budget, certify
 from .errors import FormatError, NetconstructError, UsageError
-from .exact import as_exact, machine_key, upper_text
+from .exact import as_exact, integer_root, machine_key, upper_text
 from .network import Network
 from .reports import RadialReport, Sampled
 from .targets import Target
@@ -199,12 +199,10 @@ def _knot_points(d: int, R: float, knots: tuple[float, ...], rng) -> "np.ndarray
 def _geometric_counts(d: int, num: int) -> list[int]:
     """⌊d^(j/(m−1))⌋ for j = 0, …, m − 1 with m = min(d, num), without duplicates — in integers (a float power
     rounds differently on different CPUs, and 2.9999… vs 3.0 would change the points)."""
-    from sympy import integer_nthroot
-
     m = min(d, num)
     if m < 2:
         return [1]
-    return sorted({int(integer_nthroot(d**j, m - 1)[0]) for j in range(m)})
+    return sorted({integer_root(d**j, m - 1) for j in range(m)})
 
 
 def _errors(context, X) -> "np.ndarray":  # noqa: F821

@@ -40,7 +40,7 @@ def certify(net: Network, target, budget=None) -> Certificate:
     cheb = tuple(parse_exact(a) for a in params["chebyshev"])
     R = Fraction(target.radius)
     # the polynomial term needs a *proved* Lipschitz constant: re-prove one when the target's was given
-    L = target.lipschitz if target.lipschitz_source.startswith("certified") else certified_lipschitz(target.expr, R)[0]
+    L = target.lipschitz if target.lipschitz_source.startswith("certified") else certified_lipschitz(target.expression, R)[0]
     poly = EvenPolynomial(R, cheb, certify_poly_error(target, R, cheb, Fraction(1, 10**5), lipschitz=L))
     ideal = {}
     for coef, ext, n, key in ideal_profiles(regime, d, poly):
