@@ -233,7 +233,7 @@ def _climb(context, piece) -> "np.ndarray":  # noqa: F821
     the best when |N − g| grows."""
     import numpy as np
 
-    net, target = context[0], context[1]
+    target = context[1]
     x, seed, rounds, proposals = piece
     R = float(target.radius)
     d = len(x)
