@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 from typer.testing import CliRunner
 
 from netconstruct.cli import app
-from netconstruct.experiments.trained_vs_constructed import Recipe, search_widths, study
+from netconstruct.experiments.trained_vs_constructed import Recipe, certify_trained, search_widths, study
+from netconstruct.network import Network, dense_layer
 from netconstruct.targets import make_target
 
 
@@ -99,6 +101,26 @@ def test_the_same_seed_gives_the_same_table():
     assert rows() == rows()
 
 
+def test_the_certificate_budget_is_the_given_box_count():
+    """`boxes` is each certificate's budget: with ε strictly inside the first grid's [lower, upper], a 1-box budget
+    stops there ('regions', status 'not certified' — never a claim), while the default budget goes on to a verdict
+    (an exact random 3→12→8→1 network: no training, the same bits on every machine)."""
+    rng = np.random.default_rng(11)
+    layers, widths = [], [3, 12, 8, 1]
+    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+        W = [[Fraction(int(v), 64) for v in row] for row in rng.integers(-64, 65, size=(b, a))]
+        layers.append(dense_layer(W, [Fraction(int(v), 64) for v in rng.integers(-16, 17, size=b)],
+                                  "relu" if i < len(widths) - 2 else "identity"))
+    net, sine = Network(tuple(layers)), make_target("sine")
+    first = certify_trained(net, sine, Fraction(10**6), 60, 1, boxes=1)
+    eps = (Fraction(first["lower"]) + Fraction(first["upper"])) / 2
+    small = certify_trained(net, sine, eps, 60, 1, boxes=1)
+    assert small["certify_stopped"] == "regions" and small["status"] == "not certified"
+    assert small["lower"] <= eps < small["upper"]
+    full = certify_trained(net, sine, eps, 60, 1)
+    assert full["status"] in ("certified", "exceeds") and full["boxes"] > small["boxes"]
+
+
 @pytest.mark.parametrize("args,code,words", [
     (["--seeds", "0"], 2, "--seeds"),
     (["--widths", "0,4"], 2, "--widths"),
@@ -107,6 +129,7 @@ def test_the_same_seed_gives_the_same_table():
     (["--recipe", "adamw"], 2, "recipe"),
     (["--steps", "0"], 2, "--steps"),
     (["--certify-seconds", "-1"], 2, "--certify-seconds"),
+    (["--certify-boxes", "0"], 2, "--certify-boxes"),
     (["--eps", "0"], 2, "eps"),
     (["--steps", "1000000", "--max-width", "4096", "--max-minutes", "1"], 1, "estimated"),
     (["--g", "sqrt(r)"], 2, "Lipschitz"),

@@ -31,9 +31,13 @@ def train(
     max_width: Annotated[int, typer.Option("--max-width", help="Largest width tried.")] = 128,
     seeds: Annotated[int, typer.Option("--seeds", help="Networks trained per width (the best is kept).")] = 2,
     seed: Seed = 0,
+    certify_boxes: Annotated[int, typer.Option(
+        "--certify-boxes", help="Each network's certificate budget in boxes (a count: the same table on any machine). "
+                                "A certificate stops sooner once it proves ≤ ε or finds an error > ε; 'not certified' "
+                                "networks spend it all (d = 5: ≈ 20,000 boxes/s on two cores).")] = 300_000,
     certify_seconds: Annotated[float, typer.Option(
-        "--certify-seconds", help="Safety cap on each network's certificate; its budget is 300,000 boxes (a count: the "
-                                  "same table on any machine) unless this cap stops it first.")] = 300.0,
+        "--certify-seconds", help="Safety cap on each network's certificate (a run it stops depends on the machine's "
+                                  "speed, and says so).")] = 300.0,
     max_minutes: Annotated[float, typer.Option(
         "--max-minutes", help="Refuse a study whose estimated training time (every width and seed) is longer.")] = 30.0,
     device: Annotated[str, typer.Option("--device", help="Torch device for training: cpu, or cuda where present.")] = "cpu",
@@ -67,6 +71,8 @@ def train(
         width_list = int_list(widths, "--widths") if widths is not None else None
         opt.finite(lr, "--lr")
         opt.finite(certify_seconds, "--certify-seconds", 0.0, 86_400.0)
+        if not 1 <= certify_boxes <= 10**9:
+            raise UsageError(f"--certify-boxes must be in 1..10^9, got {certify_boxes}")
         opt.finite(max_minutes, "--max-minutes", 0.0, 10_080.0)
         tgt = target(target_name, g, "1", None)
         rec = Recipe(recipe, steps, lr, batch)
@@ -81,10 +87,11 @@ def train(
             if out_dir.exists() and not out_dir.is_dir():
                 raise UsageError(f"--out-dir {out_dir}: exists and is not a directory")
         stderr().print(f"training at most {estimate / 60:.1f} min (estimate, every width and seed) "
-                             f"plus ≤ {certify_seconds:g} s of certificate per network", highlight=False)
+                       f"plus ≤ {certify_boxes:,} boxes (≤ {certify_seconds:g} s) of certificate per network",
+                       highlight=False)
         with stages(True) as progress:
             rep = study(d, epss, tgt, depths, rec, seeds, seed, start_width, max_width, width_list, certify_seconds,
-                        device, progress=progress, keep_networks=out_dir is not None)
+                        device, progress=progress, keep_networks=out_dir is not None, boxes=certify_boxes)
         rows = rep.data["rows"]
         written = []
         if out_dir is not None:

@@ -231,9 +231,11 @@ def constructed_sizes(d: int, eps: Fraction, target: Target) -> dict:
 def study(d: int, epss: list[Fraction], target: Target, depths=(2, 3), recipe: Recipe = Recipe(), seeds: int = 2,
           seed: int = 0, start: int = 2, max_width: int = 128, widths: list[int] | None = None,
           certify_seconds: float = 300.0, device: str = "cpu", workers: int | None = 1,
-          progress: Callable[[str], None] = lambda s: None, keep_networks: bool = False) -> Report:
+          progress: Callable[[str], None] = lambda s: None, keep_networks: bool = False,
+          boxes: int = CERTIFY_BOXES) -> Report:
     """The study of the module docstring for every ε in ``epss`` and depth in ``depths``.  ``widths`` (a list)
-    replaces the doubling search: every width in it is tried, in order, until one is certified."""
+    replaces the doubling search: every width in it is tried, in order, until one is certified.  ``boxes``: each
+    certificate's budget (:func:`certify_trained`)."""
     rows, networks = [], {}
     t_all = time.monotonic()
     for eps in epss:
@@ -251,7 +253,7 @@ def study(d: int, epss: list[Fraction], target: Target, depths=(2, 3), recipe: R
                     net = train(d, depth, w, target, s, recipe, device)
                     train_s = time.monotonic() - t0
                     progress(f"ε = {float(eps):g}, depth {depth}: width {w}, seed {s} — certifying")
-                    cert = certify_trained(net, target, eps, certify_seconds, workers)
+                    cert = certify_trained(net, target, eps, certify_seconds, workers, boxes)
                     entry = {"width": w, "neurons": net.size, "seed": s, **cert, "train_seconds": round(train_s, 3)}
                     rank = (entry["status"] != "certified", entry["upper"])
                     if best is None or rank < best[0]:
@@ -285,7 +287,7 @@ def study(d: int, epss: list[Fraction], target: Target, depths=(2, 3), recipe: R
     data = {
         "setup": {"d": d, "target": target.name or target.expression, "expression": target.expression,
                   "radius": str(target.radius), "eps": [float(e) for e in epss], "depths": list(depths), "seeds": seeds,
-                  "seed": seed, "device": device, "certify_seconds": certify_seconds},
+                  "seed": seed, "device": device, "certify_seconds": certify_seconds, "certify_boxes": boxes},
         "recipe": recipe.to_json(),
         "rows": rows,
     }
