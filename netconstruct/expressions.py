@@ -66,6 +66,7 @@ class Call:
 
 
 Node = Union[Num, Symbol, Add, Mul, Pow, Call]
+NODE_TYPES = (Num, Symbol, Add, Mul, Pow, Call)
 
 R = Symbol("r")
 PI = Symbol("pi")

@@ -171,8 +171,7 @@ def _parse(text: str):
 def evaluate(expr, x: Any, ops: Context) -> Any:
     """Evaluate an expression in ``r`` — a tree of :mod:`.expressions` or a sympy expression (converted
     node for node) — at ``x`` in the arithmetic context ``ops`` (:mod:`.arith`)."""
-    if not isinstance(expr, (expressions.Num, expressions.Symbol, expressions.Add, expressions.Mul,
-                             expressions.Pow, expressions.Call)):
+    if not isinstance(expr, expressions.NODE_TYPES):
         expr = expressions.from_sympy(expr)
     return expressions.evaluate(expr, x, ops)
 
