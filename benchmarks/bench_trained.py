@@ -6,7 +6,8 @@ row per (case, ε, depth): the smallest width whose certified sup error is ≤ �
 planned neurons and the ratio constructed/trained, and the wall time.  ``--recipe mse`` measures the plain
 recipe on the same cases.  The rows' JSON goes to ``--json-out`` (for the plot in docs/performance.md).
 
-Run:  python benchmarks/bench_trained.py [--quick] [--recipe mse] [--json-out rows.json]
+Run:  python benchmarks/bench_trained.py [--quick] [--recipe mse] [--certify-boxes N] [--json-out rows.json]
+      (the d = 5 row of docs/trained.md: ``--only 2 --certify-boxes 2000000``, one BLAS thread)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="500 steps, 1 seed, 10 s certificates")
     ap.add_argument("--recipe", default="minimax")
     ap.add_argument("--only", type=int, help="one case (index into CASES)")
+    ap.add_argument("--certify-boxes", type=int, default=300_000, help="each certificate's budget in boxes")
     ap.add_argument("--json-out")
     args = ap.parse_args()
     steps, seeds, secs = (500, 1, 60.0) if args.quick else (3000, 2, 600.0)
@@ -47,7 +49,7 @@ def main() -> None:
             for depth in depths:
                 t0 = time.monotonic()
                 rep = study(d, [Fraction(e)], t, (depth,), Recipe(args.recipe, steps=steps), seeds=seeds, seed=0,
-                            start=2, max_width=256, certify_seconds=secs)
+                            start=2, max_width=256, certify_seconds=secs, boxes=args.certify_boxes)
                 wall = time.monotonic() - t0
                 (row,) = rep.data["rows"]
                 out.append({"target": name, "d": d, **row, "seconds": wall})
