@@ -235,6 +235,22 @@ def test_the_stopping_gap_is_honoured(sine, tol, atol):
     assert res.upper <= loose.upper
 
 
+def test_the_live_boxes_stay_within_the_memory_budget(sine):
+    """Fact: with a memory budget too small for another step's boxes the search stops ("memory") with a bound that
+    is still a proof — ≥ the exact error at rational points of the ball — and never below the uncapped run's; the
+    budget's box count follows 2d + 3 numbers per box, three times over."""
+    from netconstruct.bounds.boxes import max_live_boxes
+
+    assert max_live_boxes(10, 3 * 8 * 23 * 1000) == 1000
+    net = _random_net(4, [2, 8, 6, 1])
+    capped = certify_any(net, sine, tol=0.0, seconds=60, max_regions=20_000, max_memory=1)
+    assert capped.stopped == "memory" and capped.live <= 64  # the first grid only
+    full = certify_any(net, sine, tol=0.0, seconds=60, max_regions=20_000)
+    assert capped.upper >= full.upper >= full.lower
+    X = np.random.default_rng(0).uniform(-0.7, 0.7, size=(200, 2))
+    assert np.abs(_exact_errors(net, sine, X)).max() <= capped.upper
+
+
 def test_verify_takes_the_gap_from_the_command_line(tmp_path):
     """Fact: `verify --tol T` stops the general certificate at the relative gap T (and says so)."""
     import json

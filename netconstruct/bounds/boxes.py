@@ -598,7 +598,7 @@ class BoxResult:
     regions: int  # boxes bounded
     live: int  # boxes in the final cover
     seconds: float
-    stopped: str  # "tolerance", "below", "above", "regions", "time"
+    stopped: str  # "tolerance", "below", "above", "regions", "time", "memory"
     probe_points: tuple = field(default=(), compare=False)
     symmetry: str | None = None  # the group whose fundamental domain was covered (checked exactly), or None
 
@@ -631,6 +631,16 @@ PIECES_PER_STEP = 4
 _INLINE_WORK = 250_000
 
 
+def max_live_boxes(d: int, max_memory: int | None = None) -> int:
+    """The most live boxes the frontier may hold within ``max_memory`` bytes (default: the project's memory budget,
+    half of RAM): a box is 2d + 3 eight-byte numbers (centre, half-widths, bound, key, split axis), and the
+    frontier's arrays, grown by doubling and copied when they grow, reach three times what they hold."""
+    from ..limits import default_max_memory
+
+    budget = default_max_memory() if max_memory is None else max_memory
+    return max(1, budget // (3 * 8 * (2 * d + 3)))
+
+
 def _bound_piece(context, piece) -> tuple:
     """:func:`bound_boxes` on one piece of a step (``context`` = (float net, profile table, linear_target),
     ``piece`` = (centres, half-widths))."""
@@ -642,13 +652,13 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
                 max_regions: int = 2_000_000, seconds: float = 60.0,
                 progress: Callable[[str], None] | None = None, linear_target: bool = True,
                 workers: int | None = 1, scheduler: str | None = None, atol: float = 0.0,
-                symmetry: str = "auto") -> BoxResult:
+                symmetry: str = "auto", max_memory: int | None = None) -> BoxResult:
     """Branch and bound over boxes covering the ball (see the module docstring).
 
     Stops when the proved bound is within ``tol`` (relative) plus ``atol`` (absolute) of the worst error found at a
     box centre, upper ≤ lower·(1 + tol) + atol ("tolerance"), when it is ≤ ``stop_below`` ("below"), when the error found exceeds ``stop_below``
-    ("above"), or when ``max_regions`` boxes were bounded or ``seconds`` passed (the bound is then still
-    valid, only looser).  ``linear_target=False`` is the plain CROWN baseline of the benchmark (g bounded by
+    ("above"), or when ``max_regions`` boxes were bounded, ``seconds`` passed or the live boxes would outgrow
+    ``max_memory`` bytes ("memory", :func:`max_live_boxes`) — the bound is then still valid, only looser.  ``linear_target=False`` is the plain CROWN baseline of the benchmark (g bounded by
     its range on each box).  Each step's boxes are bounded in up to :data:`PIECES_PER_STEP` pieces by
     :mod:`netconstruct.parallel` (``workers`` local processes or a Dask ``scheduler``): the same steps and
     the same bounds whatever the backend, so a run stopped by its box budget gives the same bytes.
@@ -675,6 +685,7 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
     batch = int(max(16, min(8192, 8_000_000 // max(1, widest))))
 
     part = max(16, -(-batch // PIECES_PER_STEP))  # a step bounds ≤ batch boxes: ≤ PIECES_PER_STEP pieces
+    most_live = max_live_boxes(d, max_memory)
 
     def evaluate(C, H):
         if not len(C):
@@ -740,6 +751,9 @@ def certify_any(net: Network, target, tol: float = 1e-3, stop_below: float | Non
                 break
             if time.monotonic() - t0 > seconds:
                 stopped = "time"
+                break
+            if len(live) + batch > most_live:  # a step adds at most ``batch`` boxes
+                stopped = "memory"
                 break
             # prune boxes that cannot beat the error already found (their bound is ≤ the true sup)
             pruned = max(pruned, live.prune(best))

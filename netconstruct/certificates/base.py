@@ -27,8 +27,9 @@ class Budget:
     stops when the bound is within ``tol`` (relative) plus ``atol`` (absolute) of the worst error found
     (upper ≤ lower·(1 + tol) + atol), below ``stop_below``,
     or when ``max_regions`` boxes or ``seconds`` are spent (a box budget keeps outputs reproducible;
-    the time limit is a safety net).  ``workers`` / ``scheduler``: where each step's boxes are bounded
-    (:mod:`netconstruct.parallel`; the same bounds on any backend)."""
+    the time limit is a safety net; ``max_memory`` caps the bytes of its live boxes, default half of RAM).
+    ``workers`` / ``scheduler``: where each step's boxes are bounded (:mod:`netconstruct.parallel`; the same
+    bounds on any backend)."""
 
     max_regions: int = 2_000_000
     seconds: float = 120.0
@@ -40,6 +41,7 @@ class Budget:
     progress: Callable[[str], None] | None = None
     workers: int | None = 1
     scheduler: str | None = None
+    max_memory: int | None = None
 
 
 Certifier = Callable[..., Certificate]  # structural certificates: (net, target, budget=None)

@@ -25,7 +25,8 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate:
 
     b = budget or Budget()
     res = certify_any(net, target, tol=b.tol, stop_below=b.stop_below, max_regions=b.max_regions,
-                      seconds=b.seconds, progress=b.progress, workers=b.workers, scheduler=b.scheduler, atol=b.atol)
+                      seconds=b.seconds, progress=b.progress, workers=b.workers, scheduler=b.scheduler, atol=b.atol,
+                      max_memory=b.max_memory)
     gap = res.upper / res.lower if res.lower > 0 else None
     details = {
         "boxes": res.regions,
@@ -37,7 +38,8 @@ def certify(net: Network, target, budget: Budget | None = None) -> Certificate:
                     "below": "bound below the requested value",
                     "above": "an error above the requested value was found",
                     "regions": f"box budget ({b.max_regions:,}) spent",
-                    "time": f"time budget ({b.seconds:g} s) spent"}[res.stopped],
+                    "time": f"time budget ({b.seconds:g} s) spent",
+                    "memory": "memory budget for the live boxes reached (--max-memory)"}[res.stopped],
     }
     if res.symmetry:
         details["symmetry"] = (f"{res.symmetry} (checked exactly on the neurons): boxes cover the fundamental domain "

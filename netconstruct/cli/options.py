@@ -82,7 +82,8 @@ def target(name: Optional[str], g: Optional[str], radius: str, lipschitz: Option
     return make_target(name, g, radius, lipschitz)
 
 
-def budget(seconds: float, max_regions: int, general: str = "auto", tol: float = 1e-3, atol: float = 0.0):
+def budget(seconds: float, max_regions: int, general: str = "auto", tol: float = 1e-3, atol: float = 0.0,
+           max_memory: Optional[int] = None):
     """The general certificate's :class:`~netconstruct.certificates.Budget`, or a one-line UsageError."""
     from ..certificates import Budget
 
@@ -92,7 +93,7 @@ def budget(seconds: float, max_regions: int, general: str = "auto", tol: float =
         raise UsageError(f"--general must be auto, always or never, got {general!r}")
     finite(tol, "--tol", 0.0, 1e6, open_low=False)
     finite(atol, "--atol", 0.0, 1e300, open_low=False)
-    return Budget(max_regions=max_regions, seconds=seconds, general=general, tol=tol, atol=atol)
+    return Budget(max_regions=max_regions, seconds=seconds, general=general, tol=tol, atol=atol, max_memory=max_memory)
 
 
 def memory(text: Optional[str]) -> Optional[int]:

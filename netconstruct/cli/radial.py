@@ -170,7 +170,7 @@ def verify_cmd(
             eps_source = "file"
         else:
             eps_q, eps_source = None, "--eps"
-        limits = budget(box_time, max_regions, general, tol, atol)
+        limits = budget(box_time, max_regions, general, tol, atol, memory(max_memory))
         workers, scheduler = opt.parallel(workers, scheduler)  # last: its note comes only when the command goes on
         with stages(True) as progress:
             rep = verify_radial(net, tgt, eps_q, samples=samples, seed=seed, dps=digits, progress=progress,
