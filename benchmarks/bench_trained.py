@@ -1,13 +1,13 @@
 """Trained vs constructed: the smallest certified trained network beside the theorems' networks (issue #26).
 
 For each case runs `netconstruct train` (library call, same defaults: minimax recipe, 3,000 Adam steps, 2 seeds
-per width, doubling then bisection up to width 256, certificates of ≤ 300,000 boxes — a count, not a time) and prints one markdown
+per width, doubling then bisection up to width 256, certificates of ≤ 2,000,000 boxes — a count, not a time) and prints one markdown
 row per (case, ε, depth): the smallest width whose certified sup error is ≤ ε, its neurons, the constructions'
 planned neurons and the ratio constructed/trained, and the wall time.  ``--recipe mse`` measures the plain
 recipe on the same cases.  The rows' JSON goes to ``--json-out`` (for the plot in docs/performance.md).
 
 Run:  python benchmarks/bench_trained.py [--quick] [--recipe mse] [--certify-boxes N] [--json-out rows.json]
-      (the d = 5 row of docs/trained.md: ``--only 2 --certify-boxes 2000000``, one BLAS thread)
+      (one BLAS thread: ``OPENBLAS_NUM_THREADS=1``, as the table in docs/trained.md)
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="500 steps, 1 seed, 10 s certificates")
     ap.add_argument("--recipe", default="minimax")
     ap.add_argument("--only", type=int, help="one case (index into CASES)")
-    ap.add_argument("--certify-boxes", type=int, default=300_000, help="each certificate's budget in boxes")
+    ap.add_argument("--certify-boxes", type=int, default=2_000_000, help="each certificate's budget in boxes")
     ap.add_argument("--json-out")
     args = ap.parse_args()
     steps, seeds, secs = (500, 1, 60.0) if args.quick else (3000, 2, 600.0)

@@ -34,7 +34,7 @@ def train(
     certify_boxes: Annotated[int, typer.Option(
         "--certify-boxes", help="Each network's certificate budget in boxes (a count: the same table on any machine). "
                                 "A certificate stops sooner once it proves ≤ ε or finds an error > ε; 'not certified' "
-                                "networks spend it all (d = 5: ≈ 20,000 boxes/s on two cores).")] = 300_000,
+                                "networks spend it all (d = 5: ≈ 20,000 boxes/s on two cores).")] = 2_000_000,
     certify_seconds: Annotated[float, typer.Option(
         "--certify-seconds", help="Safety cap on each network's certificate (a run it stops depends on the machine's "
                                   "speed, and says so).")] = 300.0,
