@@ -101,17 +101,21 @@ def test_the_same_seed_gives_the_same_table():
     assert rows() == rows()
 
 
-def test_the_certificate_budget_is_the_given_box_count():
-    """`boxes` is each certificate's budget: with ε strictly inside the first grid's [lower, upper], a 1-box budget
-    stops there ('regions', status 'not certified' — never a claim), while the default budget goes on to a verdict
-    (an exact random 3→12→8→1 network: no training, the same bits on every machine)."""
+def _exact_random_net():
+    """An exact random 3→12→8→1 network: no training, the same bits on every machine."""
     rng = np.random.default_rng(11)
     layers, widths = [], [3, 12, 8, 1]
     for i, (a, b) in enumerate(zip(widths, widths[1:])):
         W = [[Fraction(int(v), 64) for v in row] for row in rng.integers(-64, 65, size=(b, a))]
         layers.append(dense_layer(W, [Fraction(int(v), 64) for v in rng.integers(-16, 17, size=b)],
                                   "relu" if i < len(widths) - 2 else "identity"))
-    net, sine = Network(tuple(layers)), make_target("sine")
+    return Network(tuple(layers))
+
+
+def test_the_certificate_budget_is_the_given_box_count():
+    """`boxes` is each certificate's budget: with ε strictly inside the first grid's [lower, upper], a 1-box budget
+    stops there ('regions', status 'not certified' — never a claim), while the default budget goes on to a verdict."""
+    net, sine = _exact_random_net(), make_target("sine")
     first = certify_trained(net, sine, Fraction(10**6), 60, 1, boxes=1)
     eps = (Fraction(first["lower"]) + Fraction(first["upper"])) / 2
     small = certify_trained(net, sine, eps, 60, 1, boxes=1)
@@ -119,6 +123,19 @@ def test_the_certificate_budget_is_the_given_box_count():
     assert small["lower"] <= eps < small["upper"]
     full = certify_trained(net, sine, eps, 60, 1)
     assert full["status"] in ("certified", "exceeds") and full["boxes"] > small["boxes"]
+
+
+def test_an_interval_straddling_eps_is_narrowed_until_one_side_wins():
+    """The study asks only "≤ ε or not": with ε 0.05% above the error found (its true sup is below ε), the
+    certificate goes on until it proves ≤ ε — a relative stopping gap of 10⁻³ would have stopped it 'not certified'
+    with ε inside [lower, upper]."""
+    from netconstruct.bounds.boxes import certify_any
+
+    net, sine = _exact_random_net(), make_target("sine")
+    found = certify_any(net, sine, tol=0.0, seconds=60, max_regions=20_000)
+    eps = Fraction(found.lower) * (1 + Fraction(5, 10_000))
+    res = certify_trained(net, sine, eps, 60, 1)
+    assert res["status"] == "certified" and res["upper"] <= eps and res["certify_stopped"] == "below"
 
 
 @pytest.mark.parametrize("args,code,words", [
