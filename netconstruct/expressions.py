@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Union
 
+from .arith import FUNCTIONS
 from .errors import TargetError
-
-#: the functions a :class:`Call` may name (each context of :mod:`.arith` supplies them; exp separately)
-CALLABLE = ("sin", "cos", "tan", "exp", "log", "tanh", "Abs", "Min", "Max", "sign", "Heaviside")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +42,19 @@ class Symbol:
 
 
 @dataclass(frozen=True, slots=True)
-class Add:
+class _Fold:
+    """An n-ary operation folded left to right over ``args`` (equal only to the same operation: a dataclass's
+    equality compares the classes)."""
+
     args: tuple
 
 
-@dataclass(frozen=True, slots=True)
-class Mul:
-    args: tuple
+class Add(_Fold):
+    __slots__ = ()
+
+
+class Mul(_Fold):
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +76,6 @@ R = Symbol("r")
 PI = Symbol("pi")
 E = Symbol("e")
 HALF = Num(Fraction(1, 2))
-
-
-def num(q) -> Num:
-    return Num(Fraction(q))
 
 
 def evaluate(node: Node, x: Any, ops) -> Any:
@@ -115,29 +115,6 @@ def evaluate(node: Node, x: Any, ops) -> Any:
     raise TargetError(f"{t.__name__} is not an expression node")  # pragma: no cover - trees are built here
 
 
-def size(node: Node) -> int:
-    """The number of nodes of the tree."""
-    t = type(node)
-    if t is Add or t is Mul or t is Call:
-        return 1 + sum(size(a) for a in node.args)
-    if t is Pow:
-        return 1 + size(node.base) + size(node.exponent)
-    return 1
-
-
-def constants(node: Node):
-    """The rational constants of the tree (with repetitions)."""
-    t = type(node)
-    if t is Num:
-        yield node.value
-    elif t is Add or t is Mul or t is Call:
-        for a in node.args:
-            yield from constants(a)
-    elif t is Pow:
-        yield from constants(node.base)
-        yield from constants(node.exponent)
-
-
 @functools.lru_cache(maxsize=1024)
 def from_sympy(expr) -> Node:
     """The tree of a sympy expression in ``r``, node for node (sympy's argument order kept).
@@ -168,7 +145,7 @@ def from_sympy(expr) -> Node:
         name = type(e).__name__
         if name == "Heaviside":  # sympy may carry the value at 0 as a second argument
             return Call(name, (walk(e.args[0]),))
-        if name in CALLABLE:
+        if name in FUNCTIONS:
             return Call(name, tuple(walk(a) for a in e.args))
         raise TargetError(f"{name} cannot be evaluated (is the profile continuous and piecewise smooth?)")
 

@@ -49,22 +49,15 @@ def _scaled(c: Fraction, factors: str) -> str:
     return head if c.denominator == 1 else f"{head}/{c.denominator}"
 
 
-def _coefficient(c: Fraction, *factors: Node) -> Mul:
-    """Mul(c, factors…), the coefficient left out when it is 1 (as sympy does)."""
-    return Mul(factors if c == 1 else (Num(c), *factors))
+def _product(c, *factors: Node) -> Node:
+    """c·factors as sympy keeps it: one signed rational coefficient first, left out when it is 1, and a lone factor
+    as itself."""
+    args = factors if c == 1 else (Num(Fraction(c)), *factors)
+    return args[0] if len(args) == 1 else Mul(args)
 
 
 def _heaviside(v: Node) -> Call:
     return Call("Heaviside", (v,))
-
-
-def _negated(v: Node) -> Mul:
-    return Mul((Num(Fraction(-1)), v))
-
-
-def _times(c: Fraction, v: Node) -> Node:
-    """c·v as sympy keeps it: v itself when c = 1, else Mul(c, v) — one signed coefficient, first."""
-    return v if c == 1 else Mul((Num(c), v))
 
 
 def _norm(radius: Fraction) -> Named:
@@ -72,8 +65,8 @@ def _norm(radius: Fraction) -> Named:
 
 
 def _sine(radius: Fraction) -> Named:
-    inner = _coefficient(1 / radius, PI, R)
-    g = _coefficient(radius, Pow(PI, Num(Fraction(-1))), Call("sin", (inner,)))
+    inner = _product(1 / radius, PI, R)
+    g = _product(radius, Pow(PI, Num(Fraction(-1))), Call("sin", (inner,)))
     arg = _scaled(1 / radius, "pi*r")
     over = "pi" if radius.denominator == 1 else f"({radius.denominator}*pi)"
     return Named(f"{_scaled(Fraction(radius.numerator), f'sin({arg})')}/{over}", g, Call("cos", (inner,)))
@@ -82,33 +75,32 @@ def _sine(radius: Fraction) -> Named:
 def _tent(radius: Fraction) -> Named:
     height, centre = radius / 4, radius / 2
     shifted = Add((Num(-centre), R))  # sympy's sums: the number first
-    inside = Add((Num(height), _negated(Call("Abs", (shifted,)))))
-    dg = Mul((Num(Fraction(-1)), _heaviside(inside), Call("sign", (shifted,))))
+    inside = Add((Num(height), _product(-1, Call("Abs", (shifted,)))))
+    dg = _product(-1, _heaviside(inside), Call("sign", (shifted,)))
     return Named(f"Max(0, {_q(height)} - Abs(r - {_q(centre)}))", Call("Max", (Num(Fraction(0)), inside)), dg)
 
 
 def _clipped(slope: Fraction, line: Node, text: str) -> tuple[str, Node, Node]:
     """min(1, max(0, line)) for a line of slope ``slope``; g' = slope·H(1 − max(0, line))·H(line)."""
     lifted = Call("Max", (Num(Fraction(0)), line))
-    below_one = _heaviside(Add((Num(Fraction(1)), _negated(lifted))))
-    return f"Min(1, Max(0, {text}))", Call("Min", (Num(Fraction(1)), lifted)), \
-        _coefficient(slope, below_one, _heaviside(line))
+    below_one = _heaviside(Add((Num(Fraction(1)), _product(-1, lifted))))
+    return f"Min(1, Max(0, {text}))", Call("Min", (Num(Fraction(1)), lifted)), _product(slope, below_one, _heaviside(line))
 
 
 def _ramp(radius: Fraction) -> Named:
     c = 2 / radius
-    return Named(*_clipped(c, Add((Num(Fraction(-1, 2)), _times(c, R))), f"{_scaled(c, 'r')} - 1/2"))
+    return Named(*_clipped(c, Add((Num(Fraction(-1, 2)), _product(c, R))), f"{_scaled(c, 'r')} - 1/2"))
 
 
 def _soft_ball(radius: Fraction) -> Named:
     c = 4 / radius
-    return Named(*_clipped(-c, Add((Num(Fraction(5, 2)), Mul((Num(-c), R)))), f"5/2 - {_scaled(c, 'r')}"))
+    return Named(*_clipped(-c, Add((Num(Fraction(5, 2)), _product(-c, R))), f"5/2 - {_scaled(c, 'r')}"))
 
 
 def _gauss(radius: Fraction) -> Named:
     c = 2 / radius**2
-    g = Call("exp", (Mul((Num(-c), Pow(R, Num(Fraction(2))))),))
-    return Named(f"exp(-{_scaled(c, 'r**2')})", g, Mul((Num(-2 * c), R, g)))
+    g = Call("exp", (_product(-c, Pow(R, Num(Fraction(2)))),))
+    return Named(f"exp(-{_scaled(c, 'r**2')})", g, _product(-2 * c, R, g))
 
 
 _BUILDERS: dict[str, Callable[[Fraction], Named]] = {

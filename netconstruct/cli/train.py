@@ -71,13 +71,11 @@ def train(
         width_list = int_list(widths, "--widths") if widths is not None else None
         opt.finite(lr, "--lr")
         opt.finite(certify_seconds, "--certify-seconds", 0.0, 86_400.0)
-        if not 1 <= certify_boxes <= 10**9:
-            raise UsageError(f"--certify-boxes must be in 1..10^9, got {certify_boxes}")
         opt.finite(max_minutes, "--max-minutes", 0.0, 10_080.0)
         tgt = target(target_name, g, "1", None)
         rec = Recipe(recipe, steps, lr, batch)
         estimate = check_arguments(d, depths, seeds, start_width, max_width, width_list, rec, certify_seconds,
-                                   max_minutes) * len(epss)
+                                   max_minutes, certify_boxes) * len(epss)
         from ..export import require
 
         torch = require("torch", "torch")

@@ -332,7 +332,7 @@ def plot_series(rows: list[dict]) -> tuple[dict, dict]:
 
 
 def check_arguments(d: int, depths, seeds: int, start: int, max_width: int, widths, recipe: Recipe,
-                    certify_seconds: float, max_minutes: float) -> float:
+                    certify_seconds: float, max_minutes: float, certify_boxes: int = CERTIFY_BOXES) -> float:
     """Refuse bad arguments (UsageError, exit 2) and a study whose estimated training time exceeds ``max_minutes``
     (TooLargeError, exit 1).  Returns the estimated training seconds of the worst case (every width, every seed)."""
     if recipe.name not in RECIPES:
@@ -349,6 +349,8 @@ def check_arguments(d: int, depths, seeds: int, start: int, max_width: int, widt
         raise UsageError(f"--lr must be a positive number, got {recipe.lr}")
     if not (certify_seconds > 0 and math.isfinite(certify_seconds)):
         raise UsageError(f"--certify-seconds must be positive, got {certify_seconds}")
+    if not 1 <= certify_boxes <= 10**9:
+        raise UsageError(f"--certify-boxes must be in 1..10^9, got {certify_boxes}")
     ws = list(widths) if widths else []
     if any(w < 1 or w > 100_000 for w in ws) or not 1 <= start <= max_width <= 100_000:
         raise UsageError("widths must be in 1..100000 (and --start-width ≤ --max-width)")
